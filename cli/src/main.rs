@@ -1,0 +1,47 @@
+//! `bmc`: the command-line face of bmc-core. Every command is a thin shell over the library;
+//! bad input prints one line on stderr (`bmc: CODE: message`) and exits with status 1.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// bmc-core from the shell: DIAN identifiers, product codes, CUFEs.
+#[derive(Debug, Parser)]
+#[command(name = "bmc", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// NITs: check, compute the check digit (DV), format.
+    #[command(subcommand)]
+    Nit(commands::nit::NitCommand),
+    /// Product codes by DIAN scheme (020 subpartida, 001 UNSPSC, 010 GTIN, 999 own).
+    #[command(subcommand)]
+    Code(commands::code::CodeCommand),
+    /// Compute or verify a CUFE (invoices) or CUDE (credit and debit notes).
+    Cufe(commands::cufe::CufeArgs),
+    /// Validate every identifier in a CSV file (columns kind,scheme,value) and print a table.
+    Validate(commands::validate::ValidateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Nit(cmd) => commands::nit::run(cmd),
+        Command::Code(cmd) => commands::code::run(cmd),
+        Command::Cufe(args) => commands::cufe::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("bmc: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

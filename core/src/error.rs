@@ -1,0 +1,81 @@
+//! The error shared by every module, and the stable codes the bindings expose.
+//!
+//! Each module has its own `thiserror` enum ([`NitError`](crate::dian::NitError),
+//! [`ProductCodeError`](crate::dian::ProductCodeError), ...). [`Error`] wraps them all so a
+//! caller that does not care which module failed can hold one type, and so the Python and Node
+//! bindings map every failure the same way: by [`Error::code`] (a stable SCREAMING_SNAKE string,
+//! never reworded) and by [`Error::kind`] (which exception class it becomes).
+
+use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
+
+/// The broad kind of a failure, which decides the exception class in Python and Node.
+///
+/// The first four mirror python-stdnum's exceptions (`InvalidLength`, `InvalidFormat`,
+/// `InvalidChecksum`, `InvalidComponent`) so that code written against stdnum keeps working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The value has too few or too many characters or digits.
+    InvalidLength,
+    /// The value contains characters that do not belong, or is shaped wrongly.
+    InvalidFormat,
+    /// The value's check digit does not match the rest of it.
+    InvalidChecksum,
+    /// A part of the value (a chapter, a segment, a type code) does not exist.
+    InvalidComponent,
+    /// A computed value (such as a CUFE) differs from the one received.
+    Mismatch,
+}
+
+impl ErrorKind {
+    /// The name of the kind, as used for the exception class in the bindings.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidLength => "InvalidLength",
+            ErrorKind::InvalidFormat => "InvalidFormat",
+            ErrorKind::InvalidChecksum => "InvalidChecksum",
+            ErrorKind::InvalidComponent => "InvalidComponent",
+            ErrorKind::Mismatch => "Mismatch",
+        }
+    }
+}
+
+/// Any error of bmc-core.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A NIT failed to parse or validate.
+    #[error(transparent)]
+    Nit(#[from] NitError),
+    /// An identity document type or number is not valid.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// A product code failed to parse under its scheme.
+    #[error(transparent)]
+    ProductCode(#[from] ProductCodeError),
+    /// A CUFE or CUDE could not be computed or did not verify.
+    #[error(transparent)]
+    Cufe(#[from] CufeError),
+}
+
+impl Error {
+    /// The stable code of this error, such as `NIT_INVALID_CHECKSUM`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Nit(e) => e.code(),
+            Error::Id(e) => e.code(),
+            Error::ProductCode(e) => e.code(),
+            Error::Cufe(e) => e.code(),
+        }
+    }
+
+    /// The broad kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Nit(e) => e.kind(),
+            Error::Id(e) => e.kind(),
+            Error::ProductCode(e) => e.kind(),
+            Error::Cufe(e) => e.kind(),
+        }
+    }
+}
