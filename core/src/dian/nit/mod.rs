@@ -126,7 +126,7 @@ pub fn format(input: &str) -> Result<String, NitError> {
 fn group_thousands(digits: &[char]) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(*c);

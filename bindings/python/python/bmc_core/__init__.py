@@ -1,0 +1,20 @@
+"""bmc_core: the rules-and-classification engine of the Bolsa Mercantil de Colombia's
+invoice registration, for Python.
+
+Modules:
+
+- :mod:`bmc_core.nit` -- NITs and their check digit (same names and results as
+  ``stdnum.co.nit``).
+- :mod:`bmc_core.ids` -- identity document types and the final-consumer id.
+- :mod:`bmc_core.codes` -- product codes by DIAN scheme (020, 001, 010, 999) and HS 2022.
+- :mod:`bmc_core.cufe` / :mod:`bmc_core.cude` -- the SHA-384 document codes.
+- :mod:`bmc_core.errors` -- the exceptions, each with a stable ``.code``.
+
+Money is ``decimal.Decimal`` in and out; a ``float`` or ``str`` where money is expected is
+refused with ``TypeError``.
+"""
+
+from bmc_core import codes, cude, cufe, errors, ids, nit
+from bmc_core._native import __version__
+
+__all__ = ["__version__", "codes", "cude", "cufe", "errors", "ids", "nit"]

@@ -1,0 +1,32 @@
+"""Exceptions raised by bmc_core.
+
+Every exception derives from :class:`BmcError` (itself a ``ValueError``) and carries
+``.code``, the stable error code of the Rust core (such as ``"NIT_INVALID_CHECKSUM"``), which
+never changes wording. The classes mirror python-stdnum's so that code catching
+``InvalidChecksum`` keeps working.
+
+>>> from bmc_core import nit, errors
+>>> try:
+...     nit.validate("800197268-5")
+... except errors.InvalidChecksum as e:
+...     print(e.code)
+NIT_INVALID_CHECKSUM
+"""
+
+from bmc_core._native import (
+    BmcError,
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    Mismatch,
+)
+
+__all__ = [
+    "BmcError",
+    "InvalidChecksum",
+    "InvalidComponent",
+    "InvalidFormat",
+    "InvalidLength",
+    "Mismatch",
+]

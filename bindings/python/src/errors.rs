@@ -1,0 +1,72 @@
+//! The exception classes of `bmc_core.errors`, and the mapping from bmc-core errors to them.
+
+use bmc_core::{Error, ErrorKind};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+pyo3::create_exception!(
+    bmc_core.errors,
+    BmcError,
+    PyValueError,
+    "Base class of every bmc-core error. `.code` is the stable error code (such as \
+     'NIT_INVALID_CHECKSUM'); the message says what was wrong and where."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    InvalidLength,
+    BmcError,
+    "The value has too few or too many digits or characters (stdnum's InvalidLength)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    InvalidFormat,
+    BmcError,
+    "The value has characters that do not belong or is shaped wrongly (stdnum's InvalidFormat)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    InvalidChecksum,
+    BmcError,
+    "The value's check digit does not match (stdnum's InvalidChecksum)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    InvalidComponent,
+    BmcError,
+    "A part of the value (chapter, segment, scheme, type code) does not exist (stdnum's InvalidComponent)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    Mismatch,
+    BmcError,
+    "A computed value (such as a CUFE) differs from the one received."
+);
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("BmcError", py.get_type::<BmcError>())?;
+    m.add("InvalidLength", py.get_type::<InvalidLength>())?;
+    m.add("InvalidFormat", py.get_type::<InvalidFormat>())?;
+    m.add("InvalidChecksum", py.get_type::<InvalidChecksum>())?;
+    m.add("InvalidComponent", py.get_type::<InvalidComponent>())?;
+    m.add("Mismatch", py.get_type::<Mismatch>())?;
+    Ok(())
+}
+
+/// Turns a bmc-core error into the exception of its kind, with `.code` set.
+pub fn to_py(py: Python<'_>, error: impl Into<Error>) -> PyErr {
+    let error: Error = error.into();
+    let message = error.to_string();
+    let err = match error.kind() {
+        ErrorKind::InvalidLength => InvalidLength::new_err(message),
+        ErrorKind::InvalidFormat => InvalidFormat::new_err(message),
+        ErrorKind::InvalidChecksum => InvalidChecksum::new_err(message),
+        ErrorKind::InvalidComponent => InvalidComponent::new_err(message),
+        ErrorKind::Mismatch => Mismatch::new_err(message),
+        _ => BmcError::new_err(message),
+    };
+    if let Err(e) = err.value(py).setattr("code", error.code()) {
+        return e;
+    }
+    err
+}

@@ -1,0 +1,61 @@
+"""The package's shape: stubs, exceptions, docs."""
+
+import ast
+import doctest
+import importlib
+import pathlib
+
+import bmc_core
+from bmc_core import codes, cude, cufe, errors, ids, nit
+
+
+def test_exceptions_live_in_bmc_core_errors():
+    for cls in (errors.InvalidLength, errors.InvalidFormat, errors.InvalidChecksum,
+                errors.InvalidComponent, errors.Mismatch):
+        assert issubclass(cls, errors.BmcError)
+        assert cls.__module__ == "bmc_core.errors"
+    assert issubclass(errors.BmcError, ValueError)
+
+
+def test_docstring_examples_run():
+    for module in (bmc_core, nit, codes, cufe, cude, ids, errors):
+        failed, _ = doctest.testmod(module)
+        assert failed == 0, module.__name__
+
+
+def test_typed_package():
+    root = pathlib.Path(bmc_core.__file__).parent
+    assert (root / "py.typed").exists()
+    assert (root / "_native.pyi").exists()
+
+
+def test_stub_names_match_the_module():
+    """Every public name of the extension is in its stub, and every stub name exists."""
+    native = importlib.import_module("bmc_core._native")
+    stub = ast.parse((pathlib.Path(bmc_core.__file__).parent / "_native.pyi").read_text())
+    declared = set()
+    for node in stub.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            declared.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared.add(node.target.id)
+    public = {n for n in dir(native) if not n.startswith("_")} | {"__version__"}
+    assert public == declared
+
+
+def test_id_types():
+    assert ("31", "NIT", True) in ids.id_types()
+    assert ids.FINAL_CONSUMER_ID == "222222222222"
+    try:
+        ids.id_type_name("99")
+    except errors.InvalidComponent as e:
+        assert e.code == "ID_TYPE_UNKNOWN"
+    else:
+        raise AssertionError("99 is not an id type")
+
+
+def test_describe_tariff():
+    d = codes.describe_tariff("0901.11.90.00")
+    assert d["formatted"] == "0901.11.90.00"
+    assert d["heading"]["code"] == "0901"
+    assert codes.gs1_check_digit("770200400350") == 8
