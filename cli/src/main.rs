@@ -24,7 +24,7 @@ enum Command {
     #[command(subcommand)]
     Code(commands::code::CodeCommand),
     /// Compute or verify a CUFE (invoices) or CUDE (credit and debit notes).
-    Cufe(commands::cufe::CufeArgs),
+    Cufe(Box<commands::cufe::CufeArgs>),
     /// Validate every identifier in a CSV file (columns kind,scheme,value) and print a table.
     Validate(commands::validate::ValidateArgs),
 }
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Nit(cmd) => commands::nit::run(cmd),
         Command::Code(cmd) => commands::code::run(cmd),
-        Command::Cufe(args) => commands::cufe::run(args),
+        Command::Cufe(args) => commands::cufe::run(*args),
         Command::Validate(args) => commands::validate::run(args),
     };
     match result {

@@ -1,6 +1,8 @@
 //! Runs the shared identifier vectors (`tests/vectors/dian.json`), which the Python and Node
 //! suites run too, so all three give the same answers.
 
+#![allow(clippy::expect_used)]
+
 use bmc_core::dian::{CufeFields, ProductCode, cufe, hs2022, nit};
 use serde_json::Value;
 
