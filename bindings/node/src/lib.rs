@@ -1,0 +1,12 @@
+//! The `bmc-core` npm package: bmc-core for Node.
+//!
+//! Conversion and error mapping only. Errors are thrown as JS `Error`s whose `code` is the
+//! core's stable error code (`NIT_INVALID_CHECKSUM`, ...). Money crosses as decimal strings;
+//! a JS number where money is expected is refused.
+
+#![allow(missing_docs)]
+
+mod cufe;
+mod dian;
+mod errors;
+mod money;
