@@ -9,6 +9,7 @@ use crate::money::{self, MoneyArg};
 
 /// The fields of a CUFE (invoice) or CUDE (credit or debit note). Amounts are decimal strings
 /// with at most two decimals.
+#[derive(Debug)]
 #[napi(object)]
 pub struct DocumentCodeFields {
     /// NumFac: the number with its prefix.

@@ -41,6 +41,7 @@ pub fn format(env: Env, number: String) -> Result<String> {
 }
 
 /// An identity document type of DIAN's code list.
+#[derive(Debug)]
 #[napi(object, namespace = "ids")]
 pub struct IdTypeInfo {
     /// DIAN's two-digit code, such as `"31"`.
@@ -123,6 +124,7 @@ pub fn gs1_check_digit(env: Env, digits: String) -> Result<u32> {
 }
 
 /// An HS 2022 chapter, heading or subheading.
+#[derive(Debug)]
 #[napi(object, namespace = "codes")]
 pub struct HsEntry {
     /// 2, 4 or 6 digits.
@@ -162,6 +164,7 @@ pub fn hs_lookup(code: String) -> Option<HsEntry> {
 }
 
 /// A subpartida with its chapter, heading and subheading.
+#[derive(Debug)]
 #[napi(object, namespace = "codes")]
 pub struct TariffDescription {
     /// The 10 digits.

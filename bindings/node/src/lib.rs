@@ -4,9 +4,7 @@
 //! core's stable error code (`NIT_INVALID_CHECKSUM`, ...). Money crosses as decimal strings;
 //! a JS number where money is expected is refused.
 
-#![allow(missing_docs)]
-
-mod cufe;
-mod dian;
-mod errors;
-mod money;
+pub mod cufe;
+pub mod dian;
+pub mod errors;
+pub mod money;
