@@ -59,3 +59,14 @@ def test_describe_tariff():
     assert d["formatted"] == "0901.11.90.00"
     assert d["heading"]["code"] == "0901"
     assert codes.gs1_check_digit("770200400350") == 8
+
+
+def test_example_prints_what_every_language_prints():
+    """examples/python/identifiers.py prints exactly the Rust and Node examples' output."""
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[3]
+    run = subprocess.run([sys.executable, str(root / "examples/python/identifiers.py")],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout == (root / "examples/identifiers.expected.txt").read_text()

@@ -1,0 +1,145 @@
+//! The `bmc` binary as a user runs it: output, exit status, and one clear stderr line on bad
+//! input.
+
+#![allow(clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+fn bmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bmc"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("bmc runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn validate_sample_file_reports_every_row() {
+    let out = bmc(&["validate", "data/samples/identifiers.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("valid  800.197.268-4"), "{text}");
+    assert!(text.contains("INVALID NIT_INVALID_CHECKSUM"), "{text}");
+    assert!(text.contains("INVALID TARIFF_CHAPTER_UNKNOWN"), "{text}");
+    assert!(text.contains("valid  0901.11.90.00"), "{text}");
+    assert!(
+        text.contains("16 identifiers: 9 valid, 7 invalid"),
+        "{text}"
+    );
+    let strict = bmc(&["validate", "--strict", "data/samples/identifiers.csv"]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn validate_missing_file_is_one_clear_line() {
+    let out = bmc(&["validate", "no/such/file.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("bmc: cannot read no/such/file.csv"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn nit_commands() {
+    let out = bmc(&["nit", "check", "800.197.268-4", "8001972685"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("800.197.268-4\tvalid"));
+    assert!(text.contains("8001972685\tinvalid\tNIT_INVALID_CHECKSUM"));
+    assert_eq!(stdout(&bmc(&["nit", "dv", "800.197.268"])).trim(), "4");
+    assert_eq!(
+        stdout(&bmc(&["nit", "format", "8001972684"])).trim(),
+        "800.197.268-4"
+    );
+    let bad = bmc(&["nit", "format", "80019726"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).starts_with("bmc: NIT_INVALID_CHECKSUM:"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn code_check_describes_a_subpartida() {
+    let out = bmc(&["code", "check", "--scheme", "020", "0901119000"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("0901.11.90.00\t020\tvalid"), "{text}");
+    assert!(
+        text.contains("Coffee; not roasted or decaffeinated"),
+        "{text}"
+    );
+    let bad = bmc(&["code", "check", "--scheme", "020", "7701000000"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).starts_with("bmc: TARIFF_CHAPTER_UNKNOWN:"));
+}
+
+const ANNEX_CUFE: &str = "8bb918b19ba22a694f1da11c643b5e9de39adf60311cf179179e9b33381030bcd4c3c3f156c506ed5908f9276f5bd9b4";
+
+#[test]
+fn cufe_from_flags_and_json() {
+    let flags = [
+        "cufe",
+        "--number",
+        "323200000129",
+        "--issue-date",
+        "2019-01-16",
+        "--issue-time",
+        "10:53:10-05:00",
+        "--subtotal",
+        "1500000.00",
+        "--iva",
+        "285000.00",
+        "--total",
+        "1785000.00",
+        "--seller-nit",
+        "700085371",
+        "--buyer-id",
+        "800199436",
+        "--key",
+        "693ff6f2a553c3646a063436fd4dd9ded0311471",
+    ];
+    let out = bmc(&flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ANNEX_CUFE);
+
+    let mut verify = flags.to_vec();
+    verify.extend(["--verify", "00"]);
+    let bad = bmc(&verify);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).starts_with("bmc: CUFE_INVALID_FORMAT:"));
+
+    let dir = std::env::temp_dir().join(format!("bmc-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let json = dir.join("annex.json");
+    std::fs::write(
+        &json,
+        r#"{"number":"323200000129","issue_date":"2019-01-16","issue_time":"10:53:10-05:00",
+            "subtotal":"1500000.00","iva":"285000.00","inc":"0.00","ica":"0.00",
+            "total":"1785000.00","seller_nit":"700085371","buyer_id":"800199436",
+            "key":"693ff6f2a553c3646a063436fd4dd9ded0311471","environment":"1"}"#,
+    )
+    .expect("write json");
+    let out = bmc(&[
+        "cufe",
+        "--json",
+        json.to_str().expect("utf-8 path"),
+        "--verify",
+        ANNEX_CUFE,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), format!("{ANNEX_CUFE}\tverified"));
+    std::fs::remove_dir_all(&dir).ok();
+}

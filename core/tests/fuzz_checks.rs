@@ -1,0 +1,56 @@
+//! The properties the fuzz targets check, shared by `fuzz/` (libFuzzer) and by
+//! `core/tests/fuzz_corpus.rs`, which replays every saved corpus file under `cargo test`.
+//! Each function must not panic on any input and asserts what must always hold.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use bmc_core::dian::{Nit, ProductCode, Scheme, nit};
+
+/// NIT parsing: never panics; whatever validates formats and re-parses to the same NIT.
+pub fn nit(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // Not idempotent, as in stdnum: upper-casing can create a character (such as U+0301 from
+    // 'ΰ') that a second pass folds. What holds is that no separator survives.
+    let compact = nit::compact(text);
+    assert!(!compact.contains(['.', ',', '-', ' ']), "{compact:?}");
+    let _ = nit::check_digit(text);
+    let _ = nit::format(text);
+    match nit::validate(text) {
+        Ok(valid) => {
+            let parsed = Nit::parse(&valid).expect("a validated NIT parses");
+            assert_eq!(parsed.as_compact(), valid);
+            assert_eq!(
+                Nit::parse(&parsed.to_string()).expect("formatted re-parses"),
+                parsed
+            );
+            assert_eq!(nit::check_digit(parsed.base()), Ok(parsed.check_digit()));
+        }
+        Err(e) => assert!(!nit::is_valid(text), "{e}"),
+    }
+}
+
+/// Product codes: the first byte picks the scheme, the rest is the code. Never panics; a code
+/// that parses re-parses from its normalised and its displayed form to the same code.
+pub fn product_code(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let scheme = Scheme::ALL[usize::from(selector) % Scheme::ALL.len()];
+    if let Ok(code) = ProductCode::parse_as(scheme, text) {
+        assert_eq!(code.scheme(), scheme);
+        assert_eq!(
+            ProductCode::parse_as(scheme, code.as_str()).as_ref(),
+            Ok(&code)
+        );
+        assert_eq!(
+            ProductCode::parse_as(scheme, &code.to_string()).as_ref(),
+            Ok(&code)
+        );
+    }
+    let _ = Scheme::parse(text);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of bmc-core: format and lint, the Rust tests (unit, integration, doc tests,
+# fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), and the
+# Node addon (built, tested with node --test, and packed and installed as users get it).
+#
+# Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm.
+# Everything else it installs itself: a venv under target/venv (maturin, pytest, stdnum) and
+# the npm dev dependencies.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+venv="$CARGO_TARGET_DIR/venv"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (workspace, all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (core and CLI: unit, integration, doc tests, fuzz corpora)"
+cargo test --locked
+
+step "Python: build the abi3 wheel and test it installed in a venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  -r bindings/python/requirements-dev.txt
+rm -rf "$CARGO_TARGET_DIR/wheels"
+"$venv/bin/maturin" build --release --locked \
+  --manifest-path bindings/python/Cargo.toml --out "$CARGO_TARGET_DIR/wheels"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
+  --no-deps "$CARGO_TARGET_DIR"/wheels/bmc_core-*.whl
+(cd bindings/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+step "Node: build the addon, check the committed bindings, run node --test"
+(
+  cd bindings/node
+  [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund
+  npm run --silent build
+  git diff --exit-code -- index.js index.d.ts \
+    || { echo "index.js/index.d.ts differ from the build: commit the regenerated files" >&2; exit 1; }
+  node --test __test__/
+)
+
+step "Node: npm pack, install the tarball in a fresh folder, smoke test"
+pack_dir=$(mktemp -d)
+trap 'rm -rf "$pack_dir"' EXIT
+(cd bindings/node && npm pack --silent --pack-destination "$pack_dir" >/dev/null)
+(
+  cd "$pack_dir"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund --silent ./bmc-core-*.tgz
+  node -e '
+    const bmc = require("bmc-core");
+    const assert = require("node:assert/strict");
+    assert.equal(bmc.nit.validate("800.197.268-4"), "8001972684");
+    assert.throws(() => bmc.nit.validate("8001972685"), { code: "NIT_INVALID_CHECKSUM" });
+    console.log("smoke: 2 passed, 0 failed");
+  '
+)
+
+step "all tests passed"
