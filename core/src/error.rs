@@ -6,7 +6,9 @@
 //! bindings map every failure the same way: by [`Error::code`] (a stable SCREAMING_SNAKE string,
 //! never reworded) and by [`Error::kind`] (which exception class it becomes).
 
+use crate::commission::CommissionError;
 use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
+use crate::rules::RuleError;
 
 /// The broad kind of a failure, which decides the exception class in Python and Node.
 ///
@@ -25,6 +27,14 @@ pub enum ErrorKind {
     InvalidComponent,
     /// A computed value (such as a CUFE) differs from the one received.
     Mismatch,
+    /// A file could not be read.
+    Io,
+    /// Rule set files are wrong, or a rule script failed.
+    InvalidRules,
+    /// What was asked for does not exist (no rule set in force on a date, unknown version).
+    NotFound,
+    /// Input data is wrong (a negative line base, a bad field).
+    InvalidInput,
 }
 
 impl ErrorKind {
@@ -36,6 +46,10 @@ impl ErrorKind {
             ErrorKind::InvalidChecksum => "InvalidChecksum",
             ErrorKind::InvalidComponent => "InvalidComponent",
             ErrorKind::Mismatch => "Mismatch",
+            ErrorKind::Io => "IoError",
+            ErrorKind::InvalidRules => "RuleError",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::InvalidInput => "InvalidInput",
         }
     }
 }
@@ -56,6 +70,12 @@ pub enum Error {
     /// A CUFE or CUDE could not be computed or did not verify.
     #[error(transparent)]
     Cufe(#[from] CufeError),
+    /// Rule sets could not be loaded or run.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    /// A commission could not be computed.
+    #[error(transparent)]
+    Commission(#[from] CommissionError),
 }
 
 impl Error {
@@ -66,6 +86,8 @@ impl Error {
             Error::Id(e) => e.code(),
             Error::ProductCode(e) => e.code(),
             Error::Cufe(e) => e.code(),
+            Error::Rules(e) => e.code(),
+            Error::Commission(e) => e.code(),
         }
     }
 
@@ -76,6 +98,8 @@ impl Error {
             Error::Id(e) => e.kind(),
             Error::ProductCode(e) => e.kind(),
             Error::Cufe(e) => e.kind(),
+            Error::Rules(e) => e.kind(),
+            Error::Commission(e) => e.kind(),
         }
     }
 }

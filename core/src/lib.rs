@@ -30,7 +30,10 @@
 
 #![deny(missing_docs)]
 
+pub mod commission;
 pub mod dian;
 pub mod error;
+pub mod money;
+pub mod rules;
 
 pub use error::{Error, ErrorKind};

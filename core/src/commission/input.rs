@@ -1,0 +1,71 @@
+//! What a commission is computed from.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::dian::TariffCode;
+
+/// The part of an invoice the commission needs: its issue date and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommissionInvoice {
+    /// The issue date, which picks the rule set version in force.
+    pub issue_date: NaiveDate,
+    /// The lines.
+    pub lines: Vec<CommissionLine>,
+}
+
+/// One invoice line: its base (amount before taxes) and how to find its product group.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommissionLine {
+    /// The line's id in the invoice, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The line's subpartida arancelaria (scheme 020), when the invoice gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tariff_code: Option<TariffCode>,
+    /// The seller's product code, classified through the catalog when there is no subpartida.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
+    /// The line's amount before taxes, in COP.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub base: Decimal,
+}
+
+/// Gives the subpartida of a product code: the catalog implements it.
+pub trait ProductClassifier: Sync {
+    /// The classification of `product_code`, or `None` when it is unknown.
+    fn tariff_code(&self, product_code: &str) -> Option<TariffCode>;
+}
+
+/// No catalog: every product code is unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCatalog;
+
+impl ProductClassifier for NoCatalog {
+    fn tariff_code(&self, _: &str) -> Option<TariffCode> {
+        None
+    }
+}
+
+/// How to compute.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Use the version in force on this date instead of the invoice's issue date.
+    pub as_of: Option<NaiveDate>,
+    /// Record every step in [`Commission::trace`](super::Commission::trace).
+    pub trace: bool,
+    /// Where product codes are classified (none by default).
+    pub classifier: Option<&'a dyn ProductClassifier>,
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("as_of", &self.as_of)
+            .field("trace", &self.trace)
+            .field("classifier", &self.classifier.is_some())
+            .finish()
+    }
+}
