@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// bmc-core from the shell: DIAN identifiers, product codes, CUFEs.
+/// bmc-core from the shell: DIAN identifiers, product codes, CUFEs, rules and commissions.
 #[derive(Debug, Parser)]
 #[command(name = "bmc", version, about)]
 struct Cli {
@@ -25,6 +25,12 @@ enum Command {
     Code(commands::code::CodeCommand),
     /// Compute or verify a CUFE (invoices) or CUDE (credit and debit notes).
     Cufe(Box<commands::cufe::CufeArgs>),
+    /// Commissions: compute the exchange's fee on an invoice.
+    #[command(subcommand)]
+    Commission(commands::commission::CommissionCommand),
+    /// Rule sets: list versions, show one, run the cases, print the current one.
+    #[command(subcommand)]
+    Rules(commands::rules::RulesCommand),
     /// Validate every identifier in a CSV file (columns kind,scheme,value) and print a table.
     Validate(commands::validate::ValidateArgs),
 }
@@ -36,6 +42,8 @@ fn main() -> ExitCode {
         Command::Code(cmd) => commands::code::run(cmd),
         Command::Cufe(args) => commands::cufe::run(*args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Commission(cmd) => commands::commission::run(cmd),
+        Command::Rules(cmd) => commands::rules::run(cmd),
     };
     match result {
         Ok(code) => code,

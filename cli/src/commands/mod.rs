@@ -1,8 +1,10 @@
 //! One module a subcommand.
 
 pub mod code;
+pub mod commission;
 pub mod cufe;
 pub mod nit;
+pub mod rules;
 pub mod validate;
 
 use std::fmt;

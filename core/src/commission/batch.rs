@@ -26,24 +26,19 @@ pub fn calculate_batch(
             .collect();
     }
     let chunk = invoices.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = invoices
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|i| calculate(book, i, options))
-                        .collect::<Vec<_>>()
-                })
-            })
+    // Each thread writes its results in place: no second copy, no re-allocation.
+    let mut results: Vec<Option<Result<Commission, CommissionError>>> =
+        std::iter::repeat_with(|| None)
+            .take(invoices.len())
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(results) => results,
-                // A calculation does not panic; should one, re-raise it on this thread.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    std::thread::scope(|scope| {
+        for (part, out) in invoices.chunks(chunk).zip(results.chunks_mut(chunk)) {
+            scope.spawn(move || {
+                for (invoice, slot) in part.iter().zip(out) {
+                    *slot = Some(calculate(book, invoice, options));
+                }
+            });
+        }
+    });
+    results.into_iter().flatten().collect()
 }

@@ -203,7 +203,7 @@ pub fn run(book: &RuleBook, cases: &[Case]) -> Report {
                 if let Some(code) = &line.tariff_code
                     && let Ok(decision) = rule_set.classify(code)
                 {
-                    let (row, branch) = match &*decision {
+                    let (row, branch) = match &decision {
                         Decision::Eligible { row, branch, .. } => (Some(row), branch),
                         Decision::NotEligible { branch, .. } => (None, branch),
                     };

@@ -1,14 +1,12 @@
 //! The calculation itself.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 
 use super::CommissionError;
 use super::input::{CommissionInvoice, Options};
-use super::result::{
-    Commission, GroupFee, LimitApplied, LineDecision, RuleSetRef, TierSlice, TraceStep,
-};
+use super::result::{Commission, GroupFee, LimitApplied, LineDecision, TierSlice, TraceStep};
 use crate::money;
 use crate::rules::{Decision, RuleBook, RuleSet};
 
@@ -32,11 +30,7 @@ pub fn calculate_with(
     let mut trace = Trace::new(options.trace);
     let (lines, eligible_lines) = decide_lines(rule_set, invoice, options, &mut trace)?;
     let groups = group_fees(rule_set, &eligible_lines, &mut trace);
-    let rule_set_ref = RuleSetRef {
-        id: rule_set.id().to_owned(),
-        version: rule_set.valid_from().to_string(),
-        hash: rule_set.hash().to_owned(),
-    };
+    let rule_set_ref = rule_set.reference().clone();
     if groups.is_empty() {
         let reason = if invoice.lines.is_empty() {
             "la factura no tiene líneas".to_owned()
@@ -136,7 +130,7 @@ pub fn calculate_with(
 }
 
 /// An eligible line's decision and base.
-type EligibleLine = (Arc<Decision>, Decimal);
+type EligibleLine = (Rc<Decision>, Decimal);
 
 /// Every line's decision, and the eligible ones with their base.
 fn decide_lines(
@@ -161,7 +155,7 @@ fn decide_lines(
             options.classifier?.tariff_code(product)
         });
         let (decision, reason) = match &code {
-            Some(code) => (Some(rule_set.classify(code)?), None),
+            Some(code) => (Some(rule_set.decision(code)?), None),
             None => {
                 let reason = match &line.product_code {
                     Some(p) if options.classifier.is_some() => {
@@ -179,7 +173,7 @@ fn decide_lines(
             Some(Decision::Eligible { group, .. }) => LineDecision {
                 line: number,
                 id: line.id.clone(),
-                tariff_code: code.map(|c| c.as_str().to_owned()),
+                tariff_code: code,
                 base: line.base,
                 eligible: true,
                 group: Some(group.clone()),
@@ -188,7 +182,7 @@ fn decide_lines(
             Some(Decision::NotEligible { reason, .. }) => LineDecision {
                 line: number,
                 id: line.id.clone(),
-                tariff_code: code.map(|c| c.as_str().to_owned()),
+                tariff_code: code,
                 base: line.base,
                 eligible: false,
                 group: None,
@@ -201,14 +195,14 @@ fn decide_lines(
                 base: line.base,
                 eligible: false,
                 group: None,
-                reason,
+                reason: reason.map(Into::into),
             },
         };
         trace.step(
             || format!("line.{number}.group"),
             || format!("Línea {number}: grupo de producto"),
             || match (&decided.group, &decided.reason) {
-                (Some(g), _) => g.clone(),
+                (Some(g), _) => g.to_string(),
                 (None, Some(r)) => format!("no elegible: {r}"),
                 (None, None) => "no elegible".to_owned(),
             },
@@ -234,7 +228,7 @@ fn group_fees(rule_set: &RuleSet, eligible: &[EligibleLine], trace: &mut Trace) 
         else {
             continue;
         };
-        match groups.iter_mut().find(|g| &g.group == group) {
+        match groups.iter_mut().find(|g| g.group == *group) {
             Some(g) => g.base += *base,
             None => groups.push(GroupFee {
                 group: group.clone(),

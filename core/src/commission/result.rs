@@ -1,6 +1,11 @@
 //! What a commission calculation returns. Serialises to JSON with amounts as decimal strings.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
+
+use crate::dian::TariffCode;
+pub use crate::rules::RuleSetRef;
 
 /// Which limit set the fee, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -23,17 +28,6 @@ impl LimitApplied {
             LimitApplied::Maximum => "maximum",
         }
     }
-}
-
-/// The rule set version a result came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RuleSetRef {
-    /// The rule set's id.
-    pub id: String,
-    /// The version: its `valid_from` date.
-    pub version: String,
-    /// The version's content hash.
-    pub hash: String,
 }
 
 /// One slice of a group's base within one marginal tier.
@@ -62,9 +56,9 @@ pub struct TierSlice {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GroupFee {
     /// The group's key.
-    pub group: String,
+    pub group: Arc<str>,
     /// The group's name for people.
-    pub label: String,
+    pub label: Arc<str>,
     /// The group's rate in percent.
     #[serde(with = "rust_decimal::serde::str")]
     pub rate_percent: Decimal,
@@ -86,16 +80,16 @@ pub struct LineDecision {
     /// The line's id, if it had one.
     pub id: Option<String>,
     /// The subpartida used (given, or from the catalog).
-    pub tariff_code: Option<String>,
+    pub tariff_code: Option<TariffCode>,
     /// The line's base.
     #[serde(with = "rust_decimal::serde::str")]
     pub base: Decimal,
     /// Whether the line adds to a group's base.
     pub eligible: bool,
     /// The group, for an eligible line.
-    pub group: Option<String>,
+    pub group: Option<Arc<str>>,
     /// Why not, for a line that is not eligible (Spanish).
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
 }
 
 /// One step of the calculation, for people and for tests.

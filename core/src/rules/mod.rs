@@ -18,6 +18,6 @@ pub mod tables;
 
 pub use book::{DEFAULT_RULE_SET, RuleBook, today_in_colombia};
 pub use error::RuleError;
-pub use ruleset::RuleSet;
+pub use ruleset::{RuleSet, RuleSetRef};
 pub use script::Decision;
 pub use tables::{FeeRule, GroupRow, IvaRule, SpecialRow, Tariff, Tier};

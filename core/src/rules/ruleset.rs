@@ -1,9 +1,12 @@
 //! One rule set version: its metadata, tables, compiled script, content hash, and the
 //! memo of the script's decisions.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
@@ -17,12 +20,41 @@ use crate::dian::TariffCode;
 /// The name of a version's manifest.
 pub const MANIFEST: &str = "ruleset.toml";
 
+/// The rule set version a result came from. Its fields are shared, so a result refers to
+/// its version without copying text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleSetRef {
+    /// The rule set's id.
+    pub id: Arc<str>,
+    /// The version: its `valid_from` date.
+    pub version: Arc<str>,
+    /// The version's content hash.
+    pub hash: Arc<str>,
+}
+
+/// Distinguishes rule set instances in the per-thread decision memo.
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+
+/// Most decisions one thread remembers before it starts over (bounds memory when rule sets
+/// are reloaded many times in a long-running process).
+const THREAD_MEMO_LIMIT: usize = 200_000;
+
+thread_local! {
+    /// Decisions already seen by this thread, by (rule set instance, subpartida): the hot
+    /// path reads them with no lock and no atomic operation, so threads computing
+    /// commissions side by side do not contend.
+    static THREAD_MEMO: RefCell<HashMap<(u64, TariffCode), Rc<Decision>>> =
+        RefCell::new(HashMap::new());
+}
+
 /// A rule set version, ready to classify lines and compute commissions.
 ///
 /// The script decides each subpartida's group once; the decision is remembered, so the
 /// script runs once per distinct subpartida however many invoices are computed. A script
 /// therefore decides from the subpartida alone (it receives nothing else).
 pub struct RuleSet {
+    instance: u64,
+    reference: RuleSetRef,
     id: String,
     valid_from: NaiveDate,
     description: String,
@@ -77,9 +109,16 @@ impl RuleSet {
         let tariff = tables::tariff(&manifest_path, &manifest, &read)?;
         let (path, script_text) = read(&manifest.script)?;
         let script = Script::compile(&path, &script_text, &tariff)?;
+        let hash = content_hash(&files);
         Ok(RuleSet {
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            reference: RuleSetRef {
+                id: manifest.id.as_str().into(),
+                version: valid_from.to_string().into(),
+                hash: hash.as_str().into(),
+            },
             label: format!("{}@{valid_from}", manifest.id),
-            hash: content_hash(&files),
+            hash,
             id: manifest.id,
             valid_from,
             description: manifest.description,
@@ -131,6 +170,11 @@ impl RuleSet {
         &self.hash
     }
 
+    /// The id, version and hash, as results carry them.
+    pub fn reference(&self) -> &RuleSetRef {
+        &self.reference
+    }
+
     /// `id@valid_from`, as used in messages.
     pub fn label(&self) -> &str {
         &self.label
@@ -172,7 +216,29 @@ impl RuleSet {
     }
 
     /// The script's decision for a subpartida (run once per subpartida, then remembered).
-    pub fn classify(&self, code: &TariffCode) -> Result<Arc<Decision>, RuleError> {
+    pub fn classify(&self, code: &TariffCode) -> Result<Decision, RuleError> {
+        self.decision(code).map(|d| (*d).clone())
+    }
+
+    /// The remembered decision, from this thread's memo when it has it.
+    pub(crate) fn decision(&self, code: &TariffCode) -> Result<Rc<Decision>, RuleError> {
+        let key = (self.instance, *code);
+        if let Some(d) = THREAD_MEMO.with_borrow(|memo| memo.get(&key).cloned()) {
+            return Ok(d);
+        }
+        let shared = self.shared_decision(code)?;
+        let decision = Rc::new((*shared).clone());
+        THREAD_MEMO.with_borrow_mut(|memo| {
+            if memo.len() >= THREAD_MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(key, Rc::clone(&decision));
+        });
+        Ok(decision)
+    }
+
+    /// The decision from the memo shared by all threads, running the script on a miss.
+    fn shared_decision(&self, code: &TariffCode) -> Result<Arc<Decision>, RuleError> {
         if let Ok(memo) = self.decisions.read()
             && let Some(d) = memo.get(code)
         {

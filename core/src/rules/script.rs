@@ -1,6 +1,7 @@
 //! A rule set's compiled Rhai script and the decisions it returns.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rhai::{AST, Array, Dynamic, Engine, EvalAltResult, INT, Map, Scope};
 use rust_decimal::Decimal;
@@ -17,9 +18,9 @@ pub enum Decision {
     /// The line is eligible and belongs to `group`.
     Eligible {
         /// The group's key.
-        group: String,
+        group: Arc<str>,
         /// The group's name for people.
-        label: String,
+        label: Arc<str>,
         /// The group's rate in percent.
         #[serde(with = "rust_decimal::serde::str")]
         rate_percent: Decimal,
@@ -31,7 +32,7 @@ pub enum Decision {
     /// The line adds nothing to the base.
     NotEligible {
         /// Why, for people (Spanish).
-        reason: String,
+        reason: Arc<str>,
         /// The script branch that decided.
         branch: String,
     },
@@ -179,7 +180,7 @@ fn decision(value: Dynamic) -> Result<Decision, String> {
     };
     if !eligible {
         return Ok(Decision::NotEligible {
-            reason: text("reason")?,
+            reason: text("reason")?.into(),
             branch: text("branch")?,
         });
     }
@@ -200,8 +201,8 @@ fn decision(value: Dynamic) -> Result<Decision, String> {
         return Err(format!("a negative rate_percent {rate_percent}"));
     }
     Ok(Decision::Eligible {
-        group: text("group")?,
-        label: text("label")?,
+        group: text("group")?.into(),
+        label: text("label")?.into(),
         rate_percent,
         row: text("row")?,
         branch: text("branch")?,

@@ -1,0 +1,210 @@
+//! Broken rule sets and runaway scripts fail with typed errors that name the file, the line
+//! and the field; they never panic or compute a wrong commission.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use bmc_core::commission::{self, CommissionInvoice, Options};
+use bmc_core::rules::{RuleBook, RuleError, RuleSet};
+
+fn files() -> BTreeMap<String, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/registro-facturas/2026-01-01");
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+fn load(change: impl FnOnce(&mut BTreeMap<String, String>)) -> Result<RuleSet, RuleError> {
+    let mut f = files();
+    change(&mut f);
+    RuleSet::from_files(Path::new("rules/test/2026-01-01"), f)
+}
+
+fn run_script(script: &str) -> Result<commission::Commission, commission::CommissionError> {
+    let set = load(|f| {
+        f.insert("tariff.rhai".into(), script.into());
+    })
+    .unwrap();
+    let book = RuleBook::from_versions(vec![set.into()], None);
+    let invoice: CommissionInvoice = serde_json::from_str(
+        r#"{"issue_date":"2026-02-01","lines":[{"tariff_code":"0803901200","base":"100"}]}"#,
+    )
+    .unwrap();
+    commission::calculate(&book, &invoice, &Options::default())
+}
+
+fn classify_with_script(script: &str) -> RuleError {
+    match run_script(script) {
+        Err(commission::CommissionError::Rules(e)) => e,
+        other => panic!("expected a rule error, got {other:?}"),
+    }
+}
+
+#[test]
+fn runaway_scripts_stop_with_a_limit_error() {
+    for script in [
+        "fn classify(line, tables) { loop { } }",
+        "fn classify(line, tables) { let s = \"x\"; loop { s += s; } }",
+        "fn classify(line, tables) { let a = []; loop { a.push(1); } }",
+        "fn f(n) { f(n + 1) } fn classify(line, tables) { f(0) }",
+    ] {
+        let e = classify_with_script(script);
+        assert_eq!(e.code(), "RULES_SCRIPT_LIMIT", "{script}: {e}");
+        assert!(e.to_string().contains("0803901200"), "{e}");
+    }
+}
+
+#[test]
+fn scripts_that_misbehave_are_named() {
+    let e = classify_with_script("fn classify(line, tables) { 42 }");
+    assert_eq!(e.code(), "RULES_SCRIPT_RESULT");
+    assert!(e.to_string().contains("not a map"), "{e}");
+    let e = classify_with_script("fn classify(line, tables) { #{ group: \"x\" } }");
+    assert_eq!(e.code(), "RULES_SCRIPT_RESULT");
+    let e = classify_with_script("fn classify(line, tables) { line.nothing.more }");
+    assert_eq!(e.code(), "RULES_SCRIPT_FAILED");
+    // print and debug go nowhere; the decision stands.
+    let c = run_script(
+        "fn classify(line, tables) { print(\"x\"); debug(1); #{ eligible: false, reason: \"r\", branch: \"b\" } }",
+    )
+    .unwrap();
+    assert_eq!(c.lines[0].reason.as_deref(), Some("r"));
+}
+
+#[test]
+fn scripts_that_do_not_compile() {
+    let e = load(|f| {
+        f.insert("tariff.rhai".into(), "fn classify(line, tables) { ".into());
+    })
+    .unwrap_err();
+    assert_eq!(e.code(), "RULES_SCRIPT_SYNTAX");
+    assert!(e.to_string().contains("tariff.rhai"), "{e}");
+    let e = load(|f| {
+        f.insert("tariff.rhai".into(), "fn decide(line) { 1 }".into());
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("fn classify(line, tables)"), "{e}");
+    let e = load(|f| {
+        f.insert(
+            "tariff.rhai".into(),
+            "import \"fs\" as fs; fn classify(l, t) { 1 }".into(),
+        );
+    })
+    .unwrap_err();
+    assert_eq!(e.code(), "RULES_SCRIPT_SYNTAX");
+}
+
+#[test]
+fn table_errors_name_file_line_and_field() {
+    let e = load(|f| {
+        let groups = f.get_mut("groups.csv").unwrap();
+        *groups = groups.replace("0.08", "0.0x8");
+    })
+    .unwrap_err();
+    match &e {
+        RuleError::Table {
+            path, line, field, ..
+        } => {
+            assert!(path.ends_with("groups.csv"));
+            assert_eq!((*line, field.as_str()), (3, "rate_percent"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // An unquoted comma makes a row longer than the header: the CSV reader names the line.
+    let e = load(|f| {
+        let groups = f.get_mut("groups.csv").unwrap();
+        *groups = groups.replace("0.08", "0,08");
+    })
+    .unwrap_err();
+    assert!(matches!(e, RuleError::Table { line: 3, .. }), "{e:?}");
+    let e = load(|f| {
+        let groups = f.get_mut("groups.csv").unwrap();
+        *groups = groups.replace(",6,14,", ",5,14,");
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("overlap"), "{e}");
+    let e = load(|f| {
+        let special = f.get_mut("special.csv").unwrap();
+        special.push_str("0901,otro,Otro,0.01\n");
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("appears twice"), "{e}");
+    let e = load(|f| {
+        f.remove("groups.csv");
+    })
+    .unwrap_err();
+    assert_eq!(e.code(), "RULES_IO");
+}
+
+#[test]
+fn manifest_errors_name_the_line() {
+    let e = load(|f| {
+        let m = f.get_mut("ruleset.toml").unwrap();
+        *m = m.replace("minimum = \"52000\"\n", "");
+    })
+    .unwrap_err();
+    assert_eq!(e.code(), "RULES_INVALID_FILE");
+    assert!(e.to_string().contains("minimum"), "{e}");
+    let e = load(|f| {
+        let m = f.get_mut("ruleset.toml").unwrap();
+        *m = m.replace("factor = \"0.75\"", "factor = \"tres cuartos\"");
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("tiers[1].factor"), "{e}");
+    let e = load(|f| {
+        let m = f.get_mut("ruleset.toml").unwrap();
+        *m = m.replace("up_to = \"5000000000\"", "up_to = \"900\"");
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("grow"), "{e}");
+    let e = load(|f| {
+        let m = f.get_mut("ruleset.toml").unwrap();
+        *m = m.replace("valid_from = \"2026-01-01\"", "valid_from = \"2026-02-01\"");
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("differs from the folder name"),
+        "{e}"
+    );
+    let e = load(|f| {
+        let m = f.get_mut("ruleset.toml").unwrap();
+        m.push_str("\nsurprise = 1\n");
+    })
+    .unwrap_err();
+    match e {
+        RuleError::File {
+            line: Some(line), ..
+        } => assert!(line > 30),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn dates_and_versions() {
+    let book = RuleBook::embedded().unwrap();
+    let e = book.in_force("2024-12-31".parse().unwrap()).unwrap_err();
+    assert_eq!(e.code(), "RULESET_NOT_IN_FORCE");
+    assert!(e.to_string().contains("2025-01-01"));
+    assert_eq!(
+        book.version("2026-01-01").unwrap().valid_from().to_string(),
+        "2026-01-01"
+    );
+    assert_eq!(
+        book.version("2027-01-01").unwrap_err().code(),
+        "RULESET_UNKNOWN_VERSION"
+    );
+    let versions: Vec<String> = book
+        .versions()
+        .iter()
+        .map(|v| v.valid_from().to_string())
+        .collect();
+    assert_eq!(versions, ["2025-01-01", "2026-01-01"]);
+    assert_ne!(book.versions()[0].hash(), book.versions()[1].hash());
+}
