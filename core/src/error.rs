@@ -46,7 +46,7 @@ impl ErrorKind {
             ErrorKind::InvalidChecksum => "InvalidChecksum",
             ErrorKind::InvalidComponent => "InvalidComponent",
             ErrorKind::Mismatch => "Mismatch",
-            ErrorKind::Io => "IoError",
+            ErrorKind::Io => "FileError",
             ErrorKind::InvalidRules => "RuleError",
             ErrorKind::NotFound => "NotFound",
             ErrorKind::InvalidInput => "InvalidInput",

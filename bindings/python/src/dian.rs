@@ -153,7 +153,7 @@ fn tariff_describe<'py>(py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyDi
 }
 
 /// A date given as `datetime.date` or as an ISO `YYYY-MM-DD` string.
-fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
+pub fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
     if let Ok(d) = value.cast::<PyDate>() {
         return NaiveDate::from_ymd_opt(d.get_year(), d.get_month().into(), d.get_day().into())
             .ok_or_else(|| PyTypeError::new_err(format!("{field} is not a valid date")));

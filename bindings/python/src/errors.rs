@@ -42,6 +42,31 @@ pyo3::create_exception!(
     "A computed value (such as a CUFE) differs from the one received."
 );
 
+pyo3::create_exception!(
+    bmc_core.errors,
+    FileError,
+    BmcError,
+    "A file or folder could not be read (code RULES_IO, ...)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    RuleError,
+    BmcError,
+    "Rule set files are wrong, or a rule script failed or hit a sandbox limit."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    NotFound,
+    BmcError,
+    "What was asked for does not exist (no rule set in force on a date, unknown version)."
+);
+pyo3::create_exception!(
+    bmc_core.errors,
+    InvalidInput,
+    BmcError,
+    "Input data is wrong (a negative line base, a bad subpartida on a line)."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("BmcError", py.get_type::<BmcError>())?;
@@ -50,6 +75,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidChecksum", py.get_type::<InvalidChecksum>())?;
     m.add("InvalidComponent", py.get_type::<InvalidComponent>())?;
     m.add("Mismatch", py.get_type::<Mismatch>())?;
+    m.add("FileError", py.get_type::<FileError>())?;
+    m.add("RuleError", py.get_type::<RuleError>())?;
+    m.add("NotFound", py.get_type::<NotFound>())?;
+    m.add("InvalidInput", py.get_type::<InvalidInput>())?;
     Ok(())
 }
 
@@ -63,6 +92,10 @@ pub fn to_py(py: Python<'_>, error: impl Into<Error>) -> PyErr {
         ErrorKind::InvalidChecksum => InvalidChecksum::new_err(message),
         ErrorKind::InvalidComponent => InvalidComponent::new_err(message),
         ErrorKind::Mismatch => Mismatch::new_err(message),
+        ErrorKind::Io => FileError::new_err(message),
+        ErrorKind::InvalidRules => RuleError::new_err(message),
+        ErrorKind::NotFound => NotFound::new_err(message),
+        ErrorKind::InvalidInput => InvalidInput::new_err(message),
         _ => BmcError::new_err(message),
     };
     if let Err(e) = err.value(py).setattr("code", error.code()) {

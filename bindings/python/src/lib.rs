@@ -3,6 +3,7 @@
 //! Conversion and error mapping only: every function here calls one bmc-core function,
 //! converts its arguments and result, and maps its error to a `bmc_core.errors` class.
 
+mod commission;
 mod dian;
 mod errors;
 mod money;
@@ -15,5 +16,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     dian::register(m)?;
+    commission::register(m)?;
     Ok(())
 }

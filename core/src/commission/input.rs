@@ -33,6 +33,34 @@ pub struct CommissionLine {
     pub base: Decimal,
 }
 
+impl CommissionLine {
+    /// Builds a line from text fields as bindings receive them, naming the line in errors.
+    ///
+    /// `line` is the 1-based position; `tariff_code` is parsed as a subpartida.
+    pub fn from_parts(
+        line: usize,
+        id: Option<String>,
+        tariff_code: Option<&str>,
+        product_code: Option<String>,
+        base: Decimal,
+    ) -> Result<CommissionLine, super::CommissionError> {
+        let tariff_code = tariff_code
+            .map(TariffCode::parse)
+            .transpose()
+            .map_err(|e| super::CommissionError::InvalidLine {
+                line,
+                field: "tariff_code",
+                message: format!("{e} [{}]", e.code()),
+            })?;
+        Ok(CommissionLine {
+            id,
+            tariff_code,
+            product_code,
+            base,
+        })
+    }
+}
+
 /// Gives the subpartida of a product code: the catalog implements it.
 pub trait ProductClassifier: Sync {
     /// The classification of `product_code`, or `None` when it is unknown.

@@ -15,18 +15,26 @@ NIT_INVALID_CHECKSUM
 
 from bmc_core._native import (
     BmcError,
+    FileError,
     InvalidChecksum,
     InvalidComponent,
     InvalidFormat,
+    InvalidInput,
     InvalidLength,
     Mismatch,
+    NotFound,
+    RuleError,
 )
 
 __all__ = [
     "BmcError",
+    "FileError",
     "InvalidChecksum",
     "InvalidComponent",
     "InvalidFormat",
+    "InvalidInput",
     "InvalidLength",
     "Mismatch",
+    "NotFound",
+    "RuleError",
 ]
