@@ -21,6 +21,17 @@ export type ErrorCode =
   | 'CUFE_INVALID_FIELD'
   | 'CUFE_INVALID_FORMAT'
   | 'CUFE_MISMATCH'
+  | 'RULES_IO'
+  | 'RULES_INVALID_FILE'
+  | 'RULES_INVALID_TABLE'
+  | 'RULES_SCRIPT_SYNTAX'
+  | 'RULES_SCRIPT_LIMIT'
+  | 'RULES_SCRIPT_FAILED'
+  | 'RULES_SCRIPT_RESULT'
+  | 'RULES_EMPTY'
+  | 'RULESET_NOT_IN_FORCE'
+  | 'RULESET_UNKNOWN_VERSION'
+  | 'COMMISSION_INVALID_LINE'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */

@@ -21,6 +21,17 @@ export type ErrorCode =
   | 'CUFE_INVALID_FIELD'
   | 'CUFE_INVALID_FORMAT'
   | 'CUFE_MISMATCH'
+  | 'RULES_IO'
+  | 'RULES_INVALID_FILE'
+  | 'RULES_INVALID_TABLE'
+  | 'RULES_SCRIPT_SYNTAX'
+  | 'RULES_SCRIPT_LIMIT'
+  | 'RULES_SCRIPT_FAILED'
+  | 'RULES_SCRIPT_RESULT'
+  | 'RULES_EMPTY'
+  | 'RULESET_NOT_IN_FORCE'
+  | 'RULESET_UNKNOWN_VERSION'
+  | 'COMMISSION_INVALID_LINE'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -34,6 +45,63 @@ export interface BmcError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** All versions of a rule set; computes commissions with the version in force. */
+export declare class RuleBook {
+  /** Loads a rule set folder (one sub-folder per version, named YYYY-MM-DD). */
+  static load(path: string): RuleBook
+  /** The rule set built into the library (rules/registro-facturas). */
+  static embedded(): RuleBook
+  /** Every version, oldest first. */
+  versions(): Array<RuleSetInfo>
+  /** The version in force on `date` (`YYYY-MM-DD`). */
+  inForce(date: string): RuleSetInfo
+  /** The version in force today (Colombia time). */
+  current(): RuleSetInfo
+  /** Computes the commission of one invoice. */
+  calculate(invoice: InvoiceInput, options?: CalculateOptions | undefined | null): Commission
+  /**
+   * Computes many invoices off the JS thread; resolves to the results in order, or rejects
+   * with the first failure.
+   */
+  calculateBatch(invoices: Array<InvoiceInput>, options?: CalculateOptions | undefined | null): Promise<Array<Commission>>
+}
+
+/** How to compute. */
+export interface CalculateOptions {
+  /** Use the version in force on this date (`YYYY-MM-DD`) instead of the issue date. */
+  asOf?: string
+  /** Record every step in `trace`. */
+  trace?: boolean
+}
+
+/** The commission on one invoice. */
+export interface Commission {
+  /** Whether the invoice has at least one eligible line. */
+  eligible: boolean
+  /** Why not, when it is not eligible (Spanish). */
+  reason?: string
+  /** The fee charged. */
+  fee: DecimalString
+  /** IVA on the fee. */
+  iva: DecimalString
+  /** fee + iva. */
+  total: DecimalString
+  /** The group fees' sum, full precision. */
+  feeUnrounded: DecimalString
+  /** The rounded sum, before the limits. */
+  feeRounded: DecimalString
+  /** Which limit applied. */
+  limit: 'none' | 'minimum' | 'maximum'
+  /** The version used. */
+  ruleSet: RuleSetInfo
+  /** Each group. */
+  groups: Array<GroupFeeResult>
+  /** Each line. */
+  lines: Array<LineResult>
+  /** Every step, when asked for. */
+  trace: Array<TraceStepResult>
+}
 
 /**
  * The fields of a CUFE (invoice) or CUDE (credit or debit note). Amounts are decimal strings
@@ -66,6 +134,98 @@ export interface DocumentCodeFields {
   softwarePin?: string
   /** TipoAmbiente: 1 production, 2 test. */
   environment: 1 | 2 | '1' | '2'
+}
+
+/** A product group's base and fee. */
+export interface GroupFeeResult {
+  /** The group's key. */
+  group: string
+  /** The group's name. */
+  label: string
+  /** The rate in percent. */
+  ratePercent: DecimalString
+  /** Sum of the group's eligible bases. */
+  base: DecimalString
+  /** The group's fee, full precision. */
+  fee: DecimalString
+  /** Tier slices. */
+  slices: Array<TierSliceResult>
+}
+
+/** What a commission is computed from. */
+export interface InvoiceInput {
+  /** `YYYY-MM-DD`: picks the rule set version in force. */
+  issueDate: string
+  /** The lines. */
+  lines: Array<InvoiceLineInput>
+}
+
+/** One invoice line. */
+export interface InvoiceLineInput {
+  /** The line's id, if any. */
+  id?: string
+  /** The subpartida (scheme 020), such as `"0901119000"` or `"0901.11.90.00"`. */
+  tariffCode?: string
+  /** The seller's product code (classified through a catalog when there is no subpartida). */
+  productCode?: string
+  /** The amount before taxes. */
+  base: DecimalString
+}
+
+/** What was decided for one line. */
+export interface LineResult {
+  /** The line's position, 1-based. */
+  line: number
+  /** The line's id. */
+  id?: string
+  /** The subpartida used. */
+  tariffCode?: string
+  /** The line's base. */
+  base: DecimalString
+  /** Whether the line adds to a group's base. */
+  eligible: boolean
+  /** The group, for an eligible line. */
+  group?: string
+  /** Why not (Spanish), for a line that is not eligible. */
+  reason?: string
+}
+
+/** A rule set version. */
+export interface RuleSetInfo {
+  /** The rule set's id. */
+  id: string
+  /** The version: the date it takes effect. */
+  validFrom: string
+  /** SHA-256 of the version's files. */
+  hash: string
+  /** What it is. */
+  description: string
+}
+
+/** One tier slice of a group's base. */
+export interface TierSliceResult {
+  /** The tier, 1-based. */
+  tier: number
+  /** Where the tier starts. */
+  from: DecimalString
+  /** Where it ends (null for the last tier). */
+  to?: DecimalString | null
+  /** The part of the base in this tier. */
+  amount: DecimalString
+  /** The tier's factor on the rate. */
+  factor: DecimalString
+  /** amount × rate × factor, full precision. */
+  fee: DecimalString
+}
+
+/** One calculation step. */
+export interface TraceStepResult {
+  /** Stable key, such as `group.agricola.base`. */
+  key: string
+  /** What the step is (Spanish). */
+  label: string
+  /** The value. */
+  value: string
 }
 
 export declare namespace codes {
