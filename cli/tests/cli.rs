@@ -143,3 +143,75 @@ fn cufe_from_flags_and_json() {
     assert_eq!(stdout(&out).trim(), format!("{ANNEX_CUFE}\tverified"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn commission_calculate_from_json() {
+    let dir = std::env::temp_dir().join(format!("bmc-cli-commission-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let json = dir.join("invoice.json");
+    std::fs::write(
+        &json,
+        r#"{"issue_date": "2026-03-01", "lines": [
+            {"id": "1", "tariff_code": "0901119000", "base": "1250000000.00"},
+            {"id": "2", "tariff_code": "8433510000", "base": "5000000.00"}]}"#,
+    )
+    .expect("write json");
+    let path = json.to_str().expect("utf-8 path");
+    let out = bmc(&["commission", "calculate", path, "--trace"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("registro-facturas 2026-01-01"), "{text}");
+    assert!(text.contains("593.750,00"), "{text}");
+    assert!(text.contains("112.813,00"), "{text}");
+    assert!(text.contains("no elegible: el capítulo 84"), "{text}");
+    assert!(text.contains("group.cafe.tier.2.amount"), "{text}");
+
+    let out = bmc(&[
+        "commission",
+        "calculate",
+        path,
+        "--json",
+        "--as-of",
+        "2025-06-01",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_eq!(value["rule_set"]["version"], "2025-01-01");
+    assert_eq!(value["fee"], "950000");
+
+    let out = bmc(&["commission", "calculate", path, "--as-of", "2024-01-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("bmc: RULESET_NOT_IN_FORCE:"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn rules_commands() {
+    let out = bmc(&["rules", "test", "rules"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("coverage 2026-01-01: 7/7"), "{text}");
+    assert!(
+        text.lines().any(|l| l.ends_with("passed, 0 failed")),
+        "{text}"
+    );
+
+    let list = stdout(&bmc(&["rules", "list"]));
+    assert!(
+        list.contains("2025-01-01") && list.contains("2026-01-01"),
+        "{list}"
+    );
+    let show = stdout(&bmc(&["rules", "show", "2026-01-01"]));
+    assert!(show.contains("heading 0901"), "{show}");
+    let bad = bmc(&["rules", "show", "2030-01-01"]);
+    assert!(
+        stderr(&bad).starts_with("bmc: RULESET_UNKNOWN_VERSION:"),
+        "{}",
+        stderr(&bad)
+    );
+    let current = stdout(&bmc(&["rules", "current"]));
+    assert!(current.contains("\tregistro-facturas\t"), "{current}");
+}

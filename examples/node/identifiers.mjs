@@ -1,9 +1,10 @@
-// Validate a seller's NIT and an invoice line's product code, then compute the invoice's CUFE.
+// Validate a seller's NIT and an invoice line's product code, compute the invoice's CUFE, and
+// the exchange's commission on it with the rule set in force.
 // Run with the addon built: `node examples/node/identifiers.mjs`.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { nit, codes, cufe } = require(process.env.BMC_CORE_MODULE ?? '../../bindings/node/index.js')
+const { nit, codes, cufe, RuleBook } = require(process.env.BMC_CORE_MODULE ?? '../../bindings/node/index.js')
 
 const seller = nit.validate('800.197.268-4')
 console.log(`seller NIT ${nit.format(seller)} (base ${seller.slice(0, -1)}, DV ${seller.at(-1)})`)
@@ -32,3 +33,12 @@ const code = cufe.compute({
   environment: 2,
 })
 console.log(`CUFE ${code}`)
+
+const book = RuleBook.embedded()
+const c = book.calculate({
+  issueDate: '2026-03-01',
+  lines: [{ id: '1', tariffCode: '0901119000', base: '1250000.00' }],
+})
+console.log(
+  `commission ${c.ruleSet.id} ${c.ruleSet.validFrom}: fee ${c.fee} iva ${c.iva} total ${c.total} (limit: ${c.limit})`,
+)

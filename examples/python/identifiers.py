@@ -1,11 +1,12 @@
-"""Validate a seller's NIT and an invoice line's product code, then compute the invoice's CUFE.
+"""Validate a seller's NIT and an invoice line's product code, compute the invoice's CUFE, and
+the exchange's commission on it with the rule set in force.
 
 Run with the wheel installed: ``python examples/python/identifiers.py``.
 """
 
 from decimal import Decimal
 
-from bmc_core import codes, cufe, errors, nit
+from bmc_core import RuleBook, codes, cufe, errors, nit
 
 seller = nit.validate("800.197.268-4")
 print(f"seller NIT {nit.format(seller)} (base {seller[:-1]}, DV {seller[-1]})")
@@ -26,3 +27,10 @@ code = cufe.compute(
     environment=2,
 )
 print(f"CUFE {code}")
+
+book = RuleBook.embedded()
+c = book.calculate({"issue_date": "2026-03-01",
+                    "lines": [{"id": "1", "tariff_code": "0901119000",
+                               "base": Decimal("1250000.00")}]})
+print(f"commission {c.rule_set['id']} {c.rule_set['version']}: "
+      f"fee {c.fee} iva {c.iva} total {c.total} (limit: {c.limit})")

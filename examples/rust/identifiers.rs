@@ -1,8 +1,11 @@
-//! Validate a seller's NIT and an invoice line's product code, then compute the invoice's CUFE.
+//! Validate a seller's NIT and an invoice line's product code, compute the invoice's CUFE, and
+//! the exchange's commission on it with the rule set in force.
 //!
 //! Run with `cargo run -p bmc-core --example identifiers`.
 
-use bmc_core::dian::{Nit, ProductCode, cufe};
+use bmc_core::commission::{self, CommissionInvoice, CommissionLine, Options};
+use bmc_core::dian::{Nit, ProductCode, TariffCode, cufe};
+use bmc_core::rules::RuleBook;
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), bmc_core::Error> {
@@ -40,5 +43,26 @@ fn main() -> Result<(), bmc_core::Error> {
         environment: cufe::Environment::Test,
     };
     println!("CUFE {}", cufe::compute(&fields)?);
+
+    let book = RuleBook::embedded()?;
+    let invoice = CommissionInvoice {
+        issue_date: fields.issue_date,
+        lines: vec![CommissionLine {
+            id: Some("1".into()),
+            tariff_code: Some(TariffCode::parse("0901119000")?),
+            product_code: None,
+            base: fields.subtotal,
+        }],
+    };
+    let c = commission::calculate(&book, &invoice, &Options::default())?;
+    println!(
+        "commission {} {}: fee {} iva {} total {} (limit: {})",
+        c.rule_set.id,
+        c.rule_set.version,
+        c.fee,
+        c.iva,
+        c.total,
+        c.limit.name()
+    );
     Ok(())
 }
