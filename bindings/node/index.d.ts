@@ -52,6 +52,12 @@ export declare class RuleBook {
   static load(path: string): RuleBook
   /** The rule set built into the library (rules/registro-facturas). */
   static embedded(): RuleBook
+  /**
+   * Loads the rule set folder again and swaps it in atomically; calculations already
+   * running finish with the previous rules. On error the current rules stay. Returns the
+   * folder.
+   */
+  reload(): string
   /** Every version, oldest first. */
   versions(): Array<RuleSetInfo>
   /** The version in force on `date` (`YYYY-MM-DD`). */

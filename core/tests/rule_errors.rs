@@ -208,3 +208,40 @@ fn dates_and_versions() {
     assert_eq!(versions, ["2025-01-01", "2026-01-01"]);
     assert_ne!(book.versions()[0].hash(), book.versions()[1].hash());
 }
+
+#[test]
+fn reload_swaps_atomically_and_a_failed_reload_keeps_the_book() {
+    use bmc_core::rules::SharedRuleBook;
+
+    let dir = std::env::temp_dir().join(format!("bmc-reload-{}", std::process::id()));
+    let version = dir.join("2026-01-01");
+    std::fs::create_dir_all(&version).unwrap();
+    for (name, text) in files() {
+        std::fs::write(version.join(name), text).unwrap();
+    }
+    let shared = SharedRuleBook::new(RuleBook::load(&dir).unwrap());
+    let before = shared.get();
+    let old_hash = before.versions()[0].hash().to_owned();
+
+    let groups = version.join("groups.csv");
+    let text = std::fs::read_to_string(&groups)
+        .unwrap()
+        .replace("0.08", "0.09");
+    std::fs::write(&groups, text).unwrap();
+    shared.reload().unwrap();
+    let after = shared.get();
+    assert_ne!(after.versions()[0].hash(), old_hash);
+    // A reader holding the old book still computes with it.
+    assert_eq!(before.versions()[0].hash(), old_hash);
+
+    std::fs::write(&groups, "not,a,table\n1,2\n").unwrap();
+    assert!(shared.reload().is_err());
+    assert_eq!(
+        shared.get().versions()[0].hash(),
+        after.versions()[0].hash()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+
+    let embedded = SharedRuleBook::new(RuleBook::embedded().unwrap());
+    assert_eq!(embedded.reload().unwrap_err().code(), "RULES_IO");
+}

@@ -103,3 +103,22 @@ test('calculateBatch runs off the JS thread and matches calculate', async () => 
     { code: 'RULESET_NOT_IN_FORCE' },
   )
 })
+
+test('reload swaps the rules and keeps them when the new ones are broken', async () => {
+  const { cpSync, mkdtempSync, readFileSync: read, writeFileSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(`${tmpdir()}/bmc-rules-`)
+  cpSync(rulesDir, dir, { recursive: true })
+  const local = RuleBook.load(dir)
+  const invoice = { issueDate: '2026-03-01', lines: [{ tariffCode: '0803901200', base: '1000000000' }] }
+  assert.equal(local.calculate(invoice).fee, '800000')
+  const groups = `${dir}/2026-01-01/groups.csv`
+  writeFileSync(groups, read(groups, 'utf8').replace('0.08', '0.09'))
+  assert.equal(local.reload(), dir)
+  assert.equal(local.calculate(invoice).fee, '900000')
+  writeFileSync(groups, 'broken\n')
+  assert.throws(() => local.reload(), { code: 'RULES_INVALID_TABLE' })
+  assert.equal(local.calculate(invoice).fee, '900000')
+  assert.throws(() => RuleBook.embedded().reload(), { code: 'RULES_IO' })
+  rmSync(dir, { recursive: true })
+})

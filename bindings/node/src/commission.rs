@@ -1,7 +1,9 @@
 //! `RuleBook` and commissions. Amounts are decimal strings in and out.
 
 use bmc_core::commission::{self, CommissionInvoice, CommissionLine, Options};
-use bmc_core::rules::{RuleBook as CoreBook, RuleSet};
+use std::sync::Arc;
+
+use bmc_core::rules::{RuleBook as CoreBook, RuleSet, SharedRuleBook};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -288,7 +290,7 @@ fn parse_options(
 #[derive(Debug)]
 #[napi]
 pub struct RuleBook {
-    book: CoreBook,
+    book: SharedRuleBook,
 }
 
 #[napi]
@@ -297,20 +299,35 @@ impl RuleBook {
     #[napi(factory)]
     pub fn load(env: Env, path: String) -> Result<RuleBook> {
         let book = CoreBook::load(std::path::Path::new(&path)).map_err(|e| to_js(&env, e))?;
-        Ok(RuleBook { book })
+        Ok(RuleBook {
+            book: SharedRuleBook::new(book),
+        })
     }
 
     /// The rule set built into the library (rules/registro-facturas).
     #[napi(factory)]
     pub fn embedded(env: Env) -> Result<RuleBook> {
         let book = CoreBook::embedded().map_err(|e| to_js(&env, e))?;
-        Ok(RuleBook { book })
+        Ok(RuleBook {
+            book: SharedRuleBook::new(book),
+        })
+    }
+
+    /// Loads the rule set folder again and swaps it in atomically; calculations already
+    /// running finish with the previous rules. On error the current rules stay. Returns the
+    /// folder.
+    #[napi]
+    pub fn reload(&self, env: Env) -> Result<String> {
+        self.book
+            .reload()
+            .map(|p| p.display().to_string())
+            .map_err(|e| to_js(&env, e))
     }
 
     /// Every version, oldest first.
     #[napi]
     pub fn versions(&self) -> Vec<RuleSetInfo> {
-        self.book.versions().iter().map(|v| info(v)).collect()
+        self.book.get().versions().iter().map(|v| info(v)).collect()
     }
 
     /// The version in force on `date` (`YYYY-MM-DD`).
@@ -318,6 +335,7 @@ impl RuleBook {
     pub fn in_force(&self, env: Env, date: String) -> Result<RuleSetInfo> {
         let d = parse_date(&env, "date", &date)?;
         self.book
+            .get()
             .in_force(d)
             .map(|v| info(v))
             .map_err(|e| to_js(&env, e))
@@ -327,6 +345,7 @@ impl RuleBook {
     #[napi]
     pub fn current(&self, env: Env) -> Result<RuleSetInfo> {
         self.book
+            .get()
             .current()
             .map(|v| info(v))
             .map_err(|e| to_js(&env, e))
@@ -347,8 +366,9 @@ impl RuleBook {
             trace,
             classifier: None,
         };
-        commission::calculate(&self.book, &inv, &opts)
-            .map(|c| to_result(&self.book, &c))
+        let book = self.book.get();
+        commission::calculate(&book, &inv, &opts)
+            .map(|c| to_result(&book, &c))
             .map_err(|e| to_js(&env, e))
     }
 
@@ -367,7 +387,7 @@ impl RuleBook {
             .collect::<Result<Vec<_>>>()?;
         let (as_of, trace) = parse_options(&env, options.as_ref())?;
         Ok(AsyncTask::new(BatchTask {
-            book: self.book.clone(),
+            book: self.book.get(),
             invoices: parsed,
             as_of,
             trace,
@@ -378,7 +398,7 @@ impl RuleBook {
 /// The work of `calculateBatch`, run on the libuv thread pool.
 #[derive(Debug)]
 pub struct BatchTask {
-    book: CoreBook,
+    book: Arc<CoreBook>,
     invoices: Vec<CommissionInvoice>,
     as_of: Option<chrono::NaiveDate>,
     trace: bool,

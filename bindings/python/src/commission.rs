@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use bmc_core::commission::{self, CommissionInvoice, CommissionLine, Options};
-use bmc_core::rules::{RuleBook as CoreBook, RuleSet};
+use bmc_core::rules::{RuleBook as CoreBook, RuleSet, SharedRuleBook};
 use chrono::NaiveDate;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -23,7 +23,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[derive(Debug)]
 #[pyclass(frozen, module = "bmc_core")]
 pub struct RuleBook {
-    book: CoreBook,
+    book: SharedRuleBook,
 }
 
 #[pymethods]
@@ -34,19 +34,30 @@ impl RuleBook {
         let book = py
             .detach(|| CoreBook::load(&path))
             .map_err(|e| to_py(py, e))?;
-        Ok(RuleBook { book })
+        Ok(RuleBook {
+            book: SharedRuleBook::new(book),
+        })
     }
 
     /// The rule set built into the library (rules/registro-facturas).
     #[staticmethod]
     fn embedded(py: Python<'_>) -> PyResult<RuleBook> {
         let book = CoreBook::embedded().map_err(|e| to_py(py, e))?;
-        Ok(RuleBook { book })
+        Ok(RuleBook {
+            book: SharedRuleBook::new(book),
+        })
+    }
+
+    /// Load the rule set folder again and swap it in atomically; calculations already running
+    /// finish with the previous rules. On error the current rules stay. Returns the folder.
+    fn reload(&self, py: Python<'_>) -> PyResult<PathBuf> {
+        py.detach(|| self.book.reload()).map_err(|e| to_py(py, e))
     }
 
     /// Every version, oldest first, as dicts (id, valid_from, hash, description).
     fn versions<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.book
+            .get()
             .versions()
             .iter()
             .map(|v| version_dict(py, v))
@@ -60,13 +71,15 @@ impl RuleBook {
         date: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let date = crate::dian::date(date, "date")?;
-        let v = self.book.in_force(date).map_err(|e| to_py(py, e))?;
+        let book = self.book.get();
+        let v = book.in_force(date).map_err(|e| to_py(py, e))?;
         version_dict(py, v)
     }
 
     /// The version in force today (Colombia time).
     fn current<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let v = self.book.current().map_err(|e| to_py(py, e))?;
+        let book = self.book.get();
+        let v = book.current().map_err(|e| to_py(py, e))?;
         version_dict(py, v)
     }
 
@@ -91,7 +104,7 @@ impl RuleBook {
             trace,
             classifier: None,
         };
-        commission::calculate(&self.book, &invoice, &options)
+        commission::calculate(&self.book.get(), &invoice, &options)
             .map(|inner| Commission { inner })
             .map_err(|e| to_py(py, e))
     }
@@ -118,7 +131,7 @@ impl RuleBook {
                 trace,
                 classifier: None,
             };
-            commission::calculate_batch(&self.book, &parsed, &options)
+            commission::calculate_batch(&self.book.get(), &parsed, &options)
         });
         results
             .into_iter()
@@ -132,6 +145,7 @@ impl RuleBook {
     fn __repr__(&self) -> String {
         let versions: Vec<String> = self
             .book
+            .get()
             .versions()
             .iter()
             .map(|v| v.label().to_owned())

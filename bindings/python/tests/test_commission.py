@@ -126,3 +126,24 @@ def test_batch_matches_single_and_threads_share_a_book(book):
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_reload_swaps_rules_and_keeps_them_on_error(tmp_path):
+    import shutil
+
+    folder = tmp_path / "registro-facturas"
+    shutil.copytree(RULES, folder)
+    book = RuleBook.load(folder)
+    invoice = {"issue_date": "2026-03-01",
+               "lines": [{"tariff_code": "0803901200", "base": Decimal("1000000000")}]}
+    assert book.calculate(invoice).fee == Decimal("800000")
+    groups = folder / "2026-01-01" / "groups.csv"
+    groups.write_text(groups.read_text(encoding="utf-8").replace("0.08", "0.09"), encoding="utf-8")
+    assert book.reload() == folder
+    assert book.calculate(invoice).fee == Decimal("900000")
+    groups.write_text("broken\n", encoding="utf-8")
+    with pytest.raises(errors.RuleError):
+        book.reload()
+    assert book.calculate(invoice).fee == Decimal("900000")
+    with pytest.raises(errors.FileError):
+        RuleBook.embedded().reload()

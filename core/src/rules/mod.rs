@@ -14,10 +14,12 @@ pub mod engine;
 mod error;
 pub mod ruleset;
 mod script;
+pub mod shared;
 pub mod tables;
 
 pub use book::{DEFAULT_RULE_SET, RuleBook, today_in_colombia};
 pub use error::RuleError;
 pub use ruleset::{RuleSet, RuleSetRef};
 pub use script::Decision;
+pub use shared::SharedRuleBook;
 pub use tables::{FeeRule, GroupRow, IvaRule, SpecialRow, Tariff, Tier};
