@@ -123,6 +123,22 @@ CASES: list[tuple] = [
 ]
 
 
+# Every invoice of these files also runs under the other year's tariff, so that each version
+# has its own full set of boundary cases (written to `<file>-<year>.toml`).
+MIRRORED = {"limits", "tiers", "rounding", "mixed", "eligibility", "coffee"}
+
+
+def mirrored(cases: list[tuple]) -> list[tuple]:
+    out = []
+    for file, name, date, lines, extra in cases:
+        if file not in MIRRORED or "error" in extra or "as_of" in extra:
+            continue
+        other = date.replace(year=2026 if date.year == 2025 else 2025)
+        out.append((f"{file}-{other.year}", f"{name} (under the {other.year} tariff)", other,
+                    lines, {k: v for k, v in extra.items() if k != "trace"}))
+    return out
+
+
 def toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -159,7 +175,8 @@ def trace_value(key: str, result: dict, lines) -> str:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[str]] = {}
-    for file, name, date, lines, extra in CASES:
+    all_cases = CASES + mirrored(CASES)
+    for file, name, date, lines, extra in all_cases:
         out = files.setdefault(file, [])
         parsed = [(code, Decimal(base)) for code, base in lines]
         out.append("[[case]]")
@@ -190,7 +207,12 @@ def main() -> None:
         header = (f"# Commission cases: {file}. Written by benches/python/make_commission_cases.py;\n"
                   "# expected values from benches/python/tariff_decimal.py (CPython decimal).\n\n")
         (OUT / f"{file}.toml").write_text(header + "\n".join(body), encoding="utf-8")
-    print(f"{len(CASES)} cases in {len(files)} files")
+    per_version: dict[datetime.date, int] = {}
+    for _, _, date, _, extra in all_cases:
+        version = tariff.tariff_for(extra.get("as_of", date))[0] if date.year >= 2025 else None
+        per_version[version] = per_version.get(version, 0) + 1
+    print(f"{len(all_cases)} cases in {len(files)} files; per version: "
+          + ", ".join(f"{v}: {n}" for v, n in per_version.items()))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,17 @@ fn every_case_passes_and_covers_every_row_and_branch() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/registro-facturas");
     let book = RuleBook::load(&dir).unwrap();
     let all = cases::load(&book.cases_dir().unwrap()).unwrap();
-    assert!(all.len() >= 40, "only {} cases", all.len());
+    for version in book.versions() {
+        let count = all
+            .iter()
+            .filter(|c| {
+                let date = c.as_of.unwrap_or(c.invoice.issue_date);
+                book.in_force(date)
+                    .is_ok_and(|v| v.valid_from() == version.valid_from())
+            })
+            .count();
+        assert!(count >= 40, "{}: only {count} cases", version.label());
+    }
     let report = cases::run(&book, &all);
     let failures: Vec<String> = report
         .outcomes
