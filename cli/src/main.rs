@@ -25,6 +25,9 @@ enum Command {
     Code(commands::code::CodeCommand),
     /// Compute or verify a CUFE (invoices) or CUDE (credit and debit notes).
     Cufe(Box<commands::cufe::CufeArgs>),
+    /// The product catalog: generate sample rows, build an index, query it.
+    #[command(subcommand)]
+    Catalog(commands::catalog::CatalogCommand),
     /// Commissions: compute the exchange's fee on an invoice.
     #[command(subcommand)]
     Commission(commands::commission::CommissionCommand),
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Cufe(args) => commands::cufe::run(*args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Commission(cmd) => commands::commission::run(cmd),
+        Command::Catalog(cmd) => commands::catalog::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
     };
     match result {

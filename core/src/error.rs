@@ -6,6 +6,7 @@
 //! bindings map every failure the same way: by [`Error::code`] (a stable SCREAMING_SNAKE string,
 //! never reworded) and by [`Error::kind`] (which exception class it becomes).
 
+use crate::catalog::CatalogError;
 use crate::commission::CommissionError;
 use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
 use crate::rules::RuleError;
@@ -35,6 +36,8 @@ pub enum ErrorKind {
     NotFound,
     /// Input data is wrong (a negative line base, a bad field).
     InvalidInput,
+    /// A catalog index is missing, truncated, corrupted or of another format version.
+    InvalidIndex,
 }
 
 impl ErrorKind {
@@ -50,6 +53,7 @@ impl ErrorKind {
             ErrorKind::InvalidRules => "RuleError",
             ErrorKind::NotFound => "NotFound",
             ErrorKind::InvalidInput => "InvalidInput",
+            ErrorKind::InvalidIndex => "IndexError",
         }
     }
 }
@@ -76,6 +80,9 @@ pub enum Error {
     /// A commission could not be computed.
     #[error(transparent)]
     Commission(#[from] CommissionError),
+    /// A catalog could not be built, opened or queried.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
 }
 
 impl Error {
@@ -88,6 +95,7 @@ impl Error {
             Error::Cufe(e) => e.code(),
             Error::Rules(e) => e.code(),
             Error::Commission(e) => e.code(),
+            Error::Catalog(e) => e.code(),
         }
     }
 
@@ -100,6 +108,7 @@ impl Error {
             Error::Cufe(e) => e.kind(),
             Error::Rules(e) => e.kind(),
             Error::Commission(e) => e.kind(),
+            Error::Catalog(e) => e.kind(),
         }
     }
 }

@@ -30,6 +30,7 @@
 
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod commission;
 pub mod dian;
 pub mod error;

@@ -1,5 +1,6 @@
 //! One module a subcommand.
 
+pub mod catalog;
 pub mod code;
 pub mod commission;
 pub mod cufe;

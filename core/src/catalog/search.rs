@@ -1,0 +1,315 @@
+//! The name search index (tantivy): Spanish-aware analysis (lower case, accents folded),
+//! typo tolerance by word length, exact code and exact name first, then BM25, ties broken by
+//! ordinal so results are deterministic.
+
+use std::cmp::Reverse;
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, TokenStream,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::CatalogError;
+use super::product::Product;
+
+/// The analyzer's name in the index.
+const ANALYZER: &str = "es_folded";
+
+fn search_error(e: impl std::fmt::Display) -> CatalogError {
+    CatalogError::Search {
+        message: e.to_string(),
+    }
+}
+
+/// Lower case, ASCII-folded words: how names and queries are both cut.
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The words of `text` as the index sees them.
+pub(super) fn words(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// A whole name folded as the index folds words, for exact-name matches.
+pub(super) fn folded_name(text: &str) -> String {
+    words(text).join(" ")
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    name: Field,
+    name_exact: Field,
+    code: Field,
+    ord: Field,
+    active: Field,
+    category: Field,
+    class: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        name: b.add_text_field("name", text),
+        name_exact: b.add_text_field("name_exact", STRING),
+        code: b.add_text_field("code", STRING),
+        ord: b.add_u64_field("ord", FAST),
+        active: b.add_u64_field("active", INDEXED),
+        category: b.add_i64_field("category", INDEXED),
+        class: b.add_text_field("class", STRING),
+    };
+    (b.build(), fields)
+}
+
+fn fields_of(schema: &Schema) -> Result<Fields, CatalogError> {
+    let f = |name: &str| schema.get_field(name).map_err(search_error);
+    Ok(Fields {
+        name: f("name")?,
+        name_exact: f("name_exact")?,
+        code: f("code")?,
+        ord: f("ord")?,
+        active: f("active")?,
+        category: f("category")?,
+        class: f("class")?,
+    })
+}
+
+/// The classification prefixes a product is filed under: chapter, heading, HS-6, NANDINA
+/// and the full code, each as its own term so a prefix filter is one term lookup.
+fn class_terms(class: &str) -> [String; 5] {
+    [2, 4, 6, 8, 10].map(|n| format!("{n:02}:{}", &class[..n]))
+}
+
+/// Writes the search index during a build.
+pub(super) struct SearchWriter {
+    writer: IndexWriter<TantivyDocument>,
+    index: Index,
+    fields: Fields,
+}
+
+impl SearchWriter {
+    pub fn create(dir: &Path, memory: usize) -> Result<SearchWriter, CatalogError> {
+        std::fs::create_dir_all(dir).map_err(|e| CatalogError::io(dir, &e))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema).map_err(search_error)?;
+        index.tokenizers().register(ANALYZER, analyzer());
+        let writer = index
+            .writer_with_num_threads(1, memory.max(15_000_000))
+            .map_err(search_error)?;
+        Ok(SearchWriter {
+            writer,
+            index,
+            fields,
+        })
+    }
+
+    pub fn add(&mut self, ordinal: u32, p: &Product) -> Result<(), CatalogError> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.name, &p.product_name);
+        doc.add_text(f.name_exact, folded_name(&p.product_name));
+        doc.add_text(f.code, &p.product_code);
+        doc.add_u64(f.ord, u64::from(ordinal));
+        doc.add_u64(f.active, u64::from(p.is_active));
+        doc.add_i64(f.category, i64::from(p.category_id));
+        for term in class_terms(p.dian_classification.as_str()) {
+            doc.add_text(f.class, term);
+        }
+        self.writer.add_document(doc).map_err(search_error)?;
+        Ok(())
+    }
+
+    /// Commits and merges everything into one segment.
+    pub fn finish(mut self) -> Result<(), CatalogError> {
+        self.writer.commit().map_err(search_error)?;
+        let segments = self.index.searchable_segment_ids().map_err(search_error)?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait().map_err(search_error)?;
+        }
+        self.writer.wait_merging_threads().map_err(search_error)?;
+        Ok(())
+    }
+}
+
+/// Filters on a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilters {
+    /// Only active products.
+    pub active_only: bool,
+    /// Only this category.
+    pub category_id: Option<i32>,
+    /// Only classifications starting with these digits (2, 4, 6, 8 or 10 of them; dots are
+    /// ignored).
+    pub classification_prefix: Option<String>,
+}
+
+/// How a hit matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The query is the product's code.
+    Code,
+    /// The query is the product's whole name (case and accents aside).
+    Name,
+    /// The query's words match the name (some maybe with typos).
+    Words,
+}
+
+/// The searcher of an open index.
+pub(super) struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    pub fn open(dir: &Path) -> Result<SearchIndex, CatalogError> {
+        let index = Index::open_in_dir(dir).map_err(search_error)?;
+        index.tokenizers().register(ANALYZER, analyzer());
+        let fields = fields_of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(search_error)?;
+        Ok(SearchIndex { reader, fields })
+    }
+
+    pub fn documents(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Ordinals and scores of the best `limit` matches for `text`, best first; the kind tells
+    /// whether the whole name matched.
+    pub fn search(
+        &self,
+        text: &str,
+        limit: usize,
+        filters: &SearchFilters,
+    ) -> Result<Vec<(u32, f32, MatchKind)>, CatalogError> {
+        let f = self.fields;
+        let query_words = words(text);
+        if query_words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let exact_name = Term::from_field_text(f.name_exact, &query_words.join(" "));
+        should.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(exact_name, IndexRecordOption::Basic)),
+                1000.0,
+            )),
+        ));
+        for word in &query_words {
+            let term = Term::from_field_text(f.name, word);
+            should.push((
+                Occur::Should,
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+            ));
+            let distance = typo_distance(word);
+            if distance > 0 {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new(term, distance, true)),
+                        0.5,
+                    )),
+                ));
+            }
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+            (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+        };
+        if filters.active_only {
+            clauses.push(filter(Box::new(TermQuery::new(
+                Term::from_field_u64(f.active, 1),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        if let Some(category) = filters.category_id {
+            clauses.push(filter(Box::new(TermQuery::new(
+                Term::from_field_i64(f.category, i64::from(category)),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        if let Some(prefix) = &filters.classification_prefix {
+            let digits: String = prefix.chars().filter(|c| *c != '.').collect();
+            if !matches!(digits.len(), 2 | 4 | 6 | 8 | 10)
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(CatalogError::Query {
+                    message: format!(
+                        "classification prefix {prefix:?} must be 2, 4, 6, 8 or 10 digits"
+                    ),
+                });
+            }
+            let term = Term::from_field_text(f.class, &format!("{:02}:{digits}", digits.len()));
+            clauses.push(filter(Box::new(TermQuery::new(
+                term,
+                IndexRecordOption::Basic,
+            ))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let collector =
+            TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+                let ords = segment
+                    .fast_fields()
+                    .u64("ord")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let ord = ords.as_ref().map_or(u64::MAX, |c| c.get_val(doc));
+                    (score, Reverse(ord))
+                }
+            });
+        let hits = searcher.search(&query, &collector).map_err(search_error)?;
+        let folded_query = query_words.join(" ");
+        let _ = folded_query;
+        Ok(hits
+            .into_iter()
+            .filter_map(|((score, Reverse(ord)), _)| {
+                let ordinal = u32::try_from(ord).ok()?;
+                let kind = if score >= 1000.0 {
+                    MatchKind::Name
+                } else {
+                    MatchKind::Words
+                };
+                Some((ordinal, score, kind))
+            })
+            .collect())
+    }
+}
+
+/// Edits allowed for a query word: none up to 3 letters, one up to 7, two beyond.
+pub fn typo_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
