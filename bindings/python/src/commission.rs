@@ -88,21 +88,26 @@ impl RuleBook {
     /// `invoice` is a mapping: {"issue_date": date or "YYYY-MM-DD", "lines": [{"tariff_code":
     /// "0901119000", "base": Decimal("1250000.00"), "product_code": ..., "id": ...}]}. Bases
     /// are decimal.Decimal (or int). `as_of` picks the version in force on that date instead
-    /// of the issue date; `trace` records every step.
-    #[pyo3(signature = (invoice, as_of = None, trace = false))]
+    /// of the issue date; `trace` records every step; `catalog` classifies lines that give a
+    /// product_code instead of a tariff_code.
+    #[pyo3(signature = (invoice, as_of = None, trace = false, catalog = None))]
     fn calculate(
         &self,
         py: Python<'_>,
         invoice: &Bound<'_, PyAny>,
         as_of: Option<&Bound<'_, PyAny>>,
         trace: bool,
+        catalog: Option<&crate::catalog::Catalog>,
     ) -> PyResult<Commission> {
         let invoice = invoice_from_py(invoice)?;
         let as_of = as_of.map(|d| date(d, "as_of")).transpose()?;
+        let catalog = catalog.map(crate::catalog::Catalog::current);
         let options = Options {
             as_of,
             trace,
-            classifier: None,
+            classifier: catalog
+                .as_deref()
+                .map(|c| c as &dyn commission::ProductClassifier),
         };
         commission::calculate(&self.book.get(), &invoice, &options)
             .map(|inner| Commission { inner })
@@ -111,13 +116,14 @@ impl RuleBook {
 
     /// Compute many invoices at once, in order, without holding the GIL. An invoice that
     /// fails raises (the first failure, naming its position).
-    #[pyo3(signature = (invoices, as_of = None, trace = false))]
+    #[pyo3(signature = (invoices, as_of = None, trace = false, catalog = None))]
     fn calculate_batch(
         &self,
         py: Python<'_>,
         invoices: &Bound<'_, PyAny>,
         as_of: Option<&Bound<'_, PyAny>>,
         trace: bool,
+        catalog: Option<&crate::catalog::Catalog>,
     ) -> PyResult<Vec<Commission>> {
         let seq = invoices.cast::<PySequence>()?;
         let mut parsed = Vec::with_capacity(seq.len()?);
@@ -125,11 +131,14 @@ impl RuleBook {
             parsed.push(invoice_from_py(&item?)?);
         }
         let as_of = as_of.map(|d| date(d, "as_of")).transpose()?;
+        let catalog = catalog.map(crate::catalog::Catalog::current);
         let results = py.detach(|| {
             let options = Options {
                 as_of,
                 trace,
-                classifier: None,
+                classifier: catalog
+                    .as_deref()
+                    .map(|c| c as &dyn commission::ProductClassifier),
             };
             commission::calculate_batch(&self.book.get(), &parsed, &options)
         });

@@ -67,6 +67,13 @@ pyo3::create_exception!(
     "Input data is wrong (a negative line base, a bad subpartida on a line)."
 );
 
+pyo3::create_exception!(
+    bmc_core.errors,
+    IndexError,
+    BmcError,
+    "A catalog index is missing, truncated, corrupted or of another format version."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("BmcError", py.get_type::<BmcError>())?;
@@ -79,6 +86,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RuleError", py.get_type::<RuleError>())?;
     m.add("NotFound", py.get_type::<NotFound>())?;
     m.add("InvalidInput", py.get_type::<InvalidInput>())?;
+    m.add("IndexError", py.get_type::<IndexError>())?;
     Ok(())
 }
 
@@ -96,6 +104,7 @@ pub fn to_py(py: Python<'_>, error: impl Into<Error>) -> PyErr {
         ErrorKind::InvalidRules => RuleError::new_err(message),
         ErrorKind::NotFound => NotFound::new_err(message),
         ErrorKind::InvalidInput => InvalidInput::new_err(message),
+        ErrorKind::InvalidIndex => IndexError::new_err(message),
         _ => BmcError::new_err(message),
     };
     if let Err(e) = err.value(py).setattr("code", error.code()) {

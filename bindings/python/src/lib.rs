@@ -3,6 +3,7 @@
 //! Conversion and error mapping only: every function here calls one bmc-core function,
 //! converts its arguments and result, and maps its error to a `bmc_core.errors` class.
 
+mod catalog;
 mod commission;
 mod dian;
 mod errors;
@@ -17,5 +18,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     dian::register(m)?;
     commission::register(m)?;
+    catalog::register(m)?;
     Ok(())
 }

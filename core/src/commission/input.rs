@@ -67,6 +67,17 @@ pub trait ProductClassifier: Sync {
     fn tariff_code(&self, product_code: &str) -> Option<TariffCode>;
 }
 
+impl ProductClassifier for crate::catalog::Catalog {
+    /// The catalog's `dian_classification` of the product; unknown codes and unreadable
+    /// entries give `None` (the line is then not eligible, with the reason).
+    fn tariff_code(&self, product_code: &str) -> Option<TariffCode> {
+        self.get(product_code)
+            .ok()
+            .flatten()
+            .map(|p| p.dian_classification)
+    }
+}
+
 /// No catalog: every product code is unknown.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoCatalog;

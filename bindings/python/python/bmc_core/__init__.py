@@ -8,6 +8,8 @@ Modules:
 - :mod:`bmc_core.ids` -- identity document types and the final-consumer id.
 - :mod:`bmc_core.codes` -- product codes by DIAN scheme (020, 001, 010, 999) and HS 2022.
 - :mod:`bmc_core.cufe` / :mod:`bmc_core.cude` -- the SHA-384 document codes.
+- :class:`bmc_core.Catalog` -- the product catalog index (build, open, get, search, by
+  classification) and its :class:`bmc_core.Product`.
 - :class:`bmc_core.RuleBook` -- dated rule sets and the exchange's commission
   (:class:`bmc_core.Commission`).
 - :mod:`bmc_core.errors` -- the exceptions, each with a stable ``.code``.
@@ -17,10 +19,12 @@ refused with ``TypeError``.
 """
 
 from bmc_core import codes, cude, cufe, errors, ids, nit
-from bmc_core._native import Commission, RuleBook, __version__
+from bmc_core._native import Catalog, Commission, Product, RuleBook, __version__
 
 __all__ = [
+    "Catalog",
     "Commission",
+    "Product",
     "RuleBook",
     "__version__",
     "codes",
