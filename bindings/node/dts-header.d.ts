@@ -32,6 +32,14 @@ export type ErrorCode =
   | 'RULESET_NOT_IN_FORCE'
   | 'RULESET_UNKNOWN_VERSION'
   | 'COMMISSION_INVALID_LINE'
+  | 'CATALOG_IO'
+  | 'CATALOG_SOURCE_INVALID'
+  | 'CATALOG_BUILD_REJECTED'
+  | 'CATALOG_FORMAT'
+  | 'CATALOG_TRUNCATED'
+  | 'CATALOG_CORRUPT'
+  | 'CATALOG_SEARCH'
+  | 'CATALOG_QUERY_INVALID'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */

@@ -32,6 +32,14 @@ export type ErrorCode =
   | 'RULESET_NOT_IN_FORCE'
   | 'RULESET_UNKNOWN_VERSION'
   | 'COMMISSION_INVALID_LINE'
+  | 'CATALOG_IO'
+  | 'CATALOG_SOURCE_INVALID'
+  | 'CATALOG_BUILD_REJECTED'
+  | 'CATALOG_FORMAT'
+  | 'CATALOG_TRUNCATED'
+  | 'CATALOG_CORRUPT'
+  | 'CATALOG_SEARCH'
+  | 'CATALOG_QUERY_INVALID'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -45,6 +53,38 @@ export interface BmcError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** The product catalog index: memory-mapped and shared by every call. */
+export declare class Catalog {
+  /**
+   * Builds an index at `indexDir` from a product CSV (the seed's columns; plain, gzip or
+   * zstd). Throws `CATALOG_BUILD_REJECTED` on invalid rows or duplicate codes unless
+   * `skipInvalid` is set.
+   */
+  static build(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): BuildReport
+  /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
+  static open(indexDir: string): Catalog
+  /** Re-opens the same folder after a new build was published there. */
+  reload(): void
+  /** Checks every index file against the manifest's checksums. */
+  verify(): void
+  /** How many products the index holds. */
+  get length(): number
+  /** The product with `code`, or null. */
+  get(code: string): Product | null
+  /** The product of each code (null where unknown). */
+  getMany(codes: Array<string>): Array<Product | undefined | null>
+  /** `getMany` off the JS thread. */
+  getManyAsync(codes: Array<string>): Promise<Array<Product | null>>
+  /** Up to `limit` (20) products whose code starts with `prefix`, in code order. */
+  prefix(prefix: string, limit?: number | undefined | null): Array<Product>
+  /** Products whose classification starts with `prefix` (1 to 10 digits, dots allowed). */
+  byClassification(prefix: string, options?: ClassOptions | undefined | null): ClassPage
+  /** Free-text search: exact code first, then exact name, then BM25 with typos tolerated. */
+  search(text: string, options?: SearchOptions | undefined | null): Array<SearchHit>
+  /** `search` off the JS thread. */
+  searchAsync(text: string, options?: SearchOptions | undefined | null): Promise<Array<SearchHit>>
+}
 
 /** All versions of a rule set; computes commissions with the version in force. */
 export declare class RuleBook {
@@ -67,10 +107,41 @@ export declare class RuleBook {
   /** Computes the commission of one invoice. */
   calculate(invoice: InvoiceInput, options?: CalculateOptions | undefined | null): Commission
   /**
+   * Computes the commission of one invoice, classifying lines that give a `productCode`
+   * through `catalog`.
+   */
+  calculateWithCatalog(invoice: InvoiceInput, catalog: Catalog, options?: CalculateOptions | undefined | null): Commission
+  /**
    * Computes many invoices off the JS thread; resolves to the results in order, or rejects
    * with the first failure.
    */
   calculateBatch(invoices: Array<InvoiceInput>, options?: CalculateOptions | undefined | null): Promise<Array<Commission>>
+}
+
+/** Build options. */
+export interface BuildCatalogOptions {
+  /** Leave invalid rows and duplicate codes out and report them, instead of failing. */
+  skipInvalid?: boolean
+  /** Memory for each sorted run, in MiB (512 by default). */
+  sortMemoryMib?: number
+}
+
+/** What a build did. */
+export interface BuildReport {
+  /** Data rows read. */
+  rows: number
+  /** Products in the index. */
+  products: number
+  /** Distinct classifications. */
+  classes: number
+  /** Rows that could not be read. */
+  invalidCount: number
+  /** The first of them. */
+  invalid: Array<RowProblem>
+  /** Rows whose code appeared before. */
+  duplicateCount: number
+  /** Seconds the build took. */
+  seconds: number
 }
 
 /** How to compute. */
@@ -79,6 +150,24 @@ export interface CalculateOptions {
   asOf?: string
   /** Record every step in `trace`. */
   trace?: boolean
+}
+
+/** Paging by classification. */
+export interface ClassOptions {
+  /** Only active products. */
+  activeOnly?: boolean
+  /** Skip this many (default 0). */
+  offset?: number
+  /** How many (default 20). */
+  limit?: number
+}
+
+/** A page of products by classification. */
+export interface ClassPage {
+  /** The products. */
+  products: Array<Product>
+  /** Offset of the next page, or null on the last page. */
+  nextOffset?: number
 }
 
 /** The commission on one invoice. */
@@ -196,6 +285,38 @@ export interface LineResult {
   reason?: string
 }
 
+/** A catalog product; fields are the seed's columns in camelCase. */
+export interface Product {
+  /** product_id */
+  productId: number
+  /** product_code */
+  productCode: string
+  /** product_name */
+  productName: string
+  /** dian_classification: the subpartida's 10 digits. */
+  dianClassification: string
+  /** category_id */
+  categoryId: number
+  /** unit_type */
+  unitType: string
+  /** is_active */
+  isActive: boolean
+  /** created_at as `YYYY-MM-DD HH:MM:SS[.ffffff]` (no time zone), or null. */
+  createdAt?: string
+  /** updated_at, likewise. */
+  updatedAt?: string
+}
+
+/** A row left out of a build. */
+export interface RowProblem {
+  /** The line (1-based; the header is line 1). */
+  line: number
+  /** The column, or `row`. */
+  field: string
+  /** What is wrong. */
+  message: string
+}
+
 /** A rule set version. */
 export interface RuleSetInfo {
   /** The rule set's id. */
@@ -206,6 +327,28 @@ export interface RuleSetInfo {
   hash: string
   /** What it is. */
   description: string
+}
+
+/** One search result. */
+export interface SearchHit {
+  /** The product. */
+  product: Product
+  /** Relevance (exact code and name matches first). */
+  score: number
+  /** How it matched. */
+  matched: 'code' | 'name' | 'words'
+}
+
+/** Search options. */
+export interface SearchOptions {
+  /** How many results (10 by default). */
+  limit?: number
+  /** Only active products. */
+  activeOnly?: boolean
+  /** Only this category. */
+  categoryId?: number
+  /** Only this classification prefix (2, 4, 6, 8 or 10 digits). */
+  classificationPrefix?: string
 }
 
 /** One tier slice of a group's base. */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Catalog = nativeBinding.Catalog
 module.exports.RuleBook = nativeBinding.RuleBook
 module.exports.codes = nativeBinding.codes
 module.exports.cude = nativeBinding.cude

@@ -372,6 +372,30 @@ impl RuleBook {
             .map_err(|e| to_js(&env, e))
     }
 
+    /// Computes the commission of one invoice, classifying lines that give a `productCode`
+    /// through `catalog`.
+    #[napi]
+    pub fn calculate_with_catalog(
+        &self,
+        env: Env,
+        invoice: InvoiceInput,
+        catalog: &crate::catalog::Catalog,
+        options: Option<CalculateOptions>,
+    ) -> Result<Commission> {
+        let inv = parse_invoice(&env, &invoice)?;
+        let (as_of, trace) = parse_options(&env, options.as_ref())?;
+        let current = catalog.current();
+        let opts = Options {
+            as_of,
+            trace,
+            classifier: Some(&*current),
+        };
+        let book = self.book.get();
+        commission::calculate(&book, &inv, &opts)
+            .map(|c| to_result(&book, &c))
+            .map_err(|e| to_js(&env, e))
+    }
+
     /// Computes many invoices off the JS thread; resolves to the results in order, or rejects
     /// with the first failure.
     #[napi(ts_return_type = "Promise<Array<Commission>>")]

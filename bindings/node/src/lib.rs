@@ -4,6 +4,7 @@
 //! core's stable error code (`NIT_INVALID_CHECKSUM`, ...). Money crosses as decimal strings;
 //! a JS number where money is expected is refused.
 
+pub mod catalog;
 pub mod commission;
 pub mod cufe;
 pub mod dian;
