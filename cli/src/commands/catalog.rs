@@ -40,6 +40,9 @@ pub enum CatalogCommand {
         /// Memory for each sorted run, in MiB.
         #[arg(long, default_value_t = 512)]
         sort_memory_mib: usize,
+        /// Print the process's peak resident memory at the end (Linux).
+        #[arg(long)]
+        peak_rss: bool,
     },
     /// Look products up by code.
     Get {
@@ -131,7 +134,14 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode, Failure> {
             skip_invalid,
             report,
             sort_memory_mib,
-        } => build(&source, &index, skip_invalid, report, sort_memory_mib),
+            peak_rss,
+        } => {
+            let code = build(&source, &index, skip_invalid, report, sort_memory_mib)?;
+            if peak_rss {
+                println!("peak rss {}", peak_rss_text());
+            }
+            Ok(code)
+        }
         CatalogCommand::Get { index, codes } => {
             let c = open(&index)?;
             let mut all = true;
@@ -366,4 +376,16 @@ fn write_report(path: &Path, report: &catalog::BuildReport) -> Result<(), Failur
     let text = serde_json::to_string_pretty(report).map_err(|e| Failure::Message(e.to_string()))?;
     std::fs::write(path, text)
         .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The process's peak resident memory, from /proc/self/status (Linux).
+fn peak_rss_text() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }

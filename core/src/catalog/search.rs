@@ -2,7 +2,6 @@
 //! typo tolerance by word length, exact code and exact name first, then BM25, ties broken by
 //! ordinal so results are deterministic.
 
-use std::cmp::Reverse;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
@@ -181,6 +180,8 @@ pub enum MatchKind {
 pub(super) struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
+    /// The `ord` column of each segment, by segment ordinal.
+    ords: Vec<tantivy::columnar::Column<u64>>,
 }
 
 impl SearchIndex {
@@ -193,15 +194,41 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(search_error)?;
-        Ok(SearchIndex { reader, fields })
+        let ords = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("ord").map_err(search_error))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchIndex {
+            reader,
+            fields,
+            ords,
+        })
     }
 
     pub fn documents(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
 
-    /// Ordinals and scores of the best `limit` matches for `text`, best first; the kind tells
-    /// whether the whole name matched.
+    /// Whether `word` is a term of the name field (in any segment).
+    fn known(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+        let term = Term::from_field_text(self.fields.name, word);
+        searcher.segment_readers().iter().any(|segment| {
+            segment
+                .inverted_index(self.fields.name)
+                .ok()
+                .and_then(|inv| inv.doc_freq(&term).ok())
+                .is_some_and(|n| n > 0)
+        })
+    }
+
+    /// Ordinals and scores of the best `limit` matches for `text`, best first.
+    ///
+    /// Every word must match (a word the index does not know is matched with typos, by its
+    /// length); when that finds nothing, any word may match. A whole-name match outranks
+    /// everything. Stop words (`de`, `la`, `x`, ...) are left out of the query unless it has
+    /// nothing else.
     pub fn search(
         &self,
         text: &str,
@@ -209,49 +236,44 @@ impl SearchIndex {
         filters: &SearchFilters,
     ) -> Result<Vec<(u32, f32, MatchKind)>, CatalogError> {
         let f = self.fields;
-        let query_words = words(text);
-        if query_words.is_empty() || limit == 0 {
+        let all_words = words(text);
+        if all_words.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let exact_name = Term::from_field_text(f.name_exact, &query_words.join(" "));
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(exact_name, IndexRecordOption::Basic)),
-                1000.0,
-            )),
-        ));
-        for word in &query_words {
-            let term = Term::from_field_text(f.name, word);
-            should.push((
-                Occur::Should,
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-            ));
-            let distance = typo_distance(word);
-            if distance > 0 {
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new(term, distance, true)),
-                        0.5,
-                    )),
-                ));
-            }
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        let content: Vec<&String> = all_words.iter().filter(|w| !is_stop_word(w)).collect();
+        let query_words: Vec<&String> = if content.is_empty() {
+            all_words.iter().collect()
+        } else {
+            content
+        };
+        let searcher = self.reader.searcher();
+        let word_clauses = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
+            query_words
+                .iter()
+                .map(|word| {
+                    let term = Term::from_field_text(f.name, word);
+                    let distance = typo_distance(word);
+                    let q: Box<dyn Query> = if distance == 0 || self.known(&searcher, word) {
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                    } else {
+                        Box::new(FuzzyTermQuery::new(term, distance, true))
+                    };
+                    (occur, q)
+                })
+                .collect()
+        };
+        let mut filter_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
             (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
         };
         if filters.active_only {
-            clauses.push(filter(Box::new(TermQuery::new(
+            filter_clauses.push(filter(Box::new(TermQuery::new(
                 Term::from_field_u64(f.active, 1),
                 IndexRecordOption::Basic,
             ))));
         }
         if let Some(category) = filters.category_id {
-            clauses.push(filter(Box::new(TermQuery::new(
+            filter_clauses.push(filter(Box::new(TermQuery::new(
                 Term::from_field_i64(f.category, i64::from(category)),
                 IndexRecordOption::Basic,
             ))));
@@ -268,41 +290,86 @@ impl SearchIndex {
                 });
             }
             let term = Term::from_field_text(f.class, &format!("{:02}:{digits}", digits.len()));
-            clauses.push(filter(Box::new(TermQuery::new(
+            filter_clauses.push(filter(Box::new(TermQuery::new(
                 term,
                 IndexRecordOption::Basic,
             ))));
         }
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let collector =
-            TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
-                let ords = segment
-                    .fast_fields()
-                    .u64("ord")
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: tantivy::DocId, score: tantivy::Score| {
-                    let ord = ords.as_ref().map_or(u64::MAX, |c| c.get_val(doc));
-                    (score, Reverse(ord))
-                }
-            });
-        let hits = searcher.search(&query, &collector).map_err(search_error)?;
-        let folded_query = query_words.join(" ");
-        let _ = folded_query;
-        Ok(hits
-            .into_iter()
-            .filter_map(|((score, Reverse(ord)), _)| {
-                let ordinal = u32::try_from(ord).ok()?;
-                let kind = if score >= 1000.0 {
-                    MatchKind::Name
-                } else {
-                    MatchKind::Words
-                };
-                Some((ordinal, score, kind))
-            })
-            .collect())
+        let exact_name = Term::from_field_text(f.name_exact, &all_words.join(" "));
+        let run = |words_occur: Occur| -> Result<Vec<(f32, tantivy::DocAddress)>, CatalogError> {
+            let words_query: Box<dyn Query> =
+                Box::new(BooleanQuery::new(word_clauses(words_occur)));
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Must, words_query),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(exact_name.clone(), IndexRecordOption::Basic)),
+                        EXACT_NAME_BOOST,
+                    )),
+                ),
+            ];
+            clauses.extend(filter_clauses.iter().map(|(o, q)| (*o, q.box_clone())));
+            searcher
+                .search(
+                    &BooleanQuery::new(clauses),
+                    &TopDocs::with_limit(limit).order_by_score(),
+                )
+                .map_err(search_error)
+        };
+        let mut hits = run(Occur::Must)?;
+        if hits.is_empty() && query_words.len() > 1 {
+            hits = run(Occur::Should)?;
+        }
+        let mut out = Vec::with_capacity(hits.len());
+        for (score, address) in hits {
+            let ord = self
+                .ords
+                .get(address.segment_ord as usize)
+                .map(|column| column.first(address.doc_id))
+                .and_then(|o| o)
+                .and_then(|o| u32::try_from(o).ok())
+                .ok_or_else(|| CatalogError::Search {
+                    message: format!("document {address:?} has no ordinal"),
+                })?;
+            let kind = if score >= EXACT_NAME_BOOST {
+                MatchKind::Name
+            } else {
+                MatchKind::Words
+            };
+            out.push((ord, score, kind));
+        }
+        // Equal scores go to the lower ordinal, so results do not depend on segment layout.
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
     }
+}
+
+/// The boost of a whole-name match: above any BM25 score of a product name.
+const EXACT_NAME_BOOST: f32 = 1000.0;
+
+/// Spanish words too common in product names to narrow a search.
+fn is_stop_word(word: &str) -> bool {
+    matches!(
+        word,
+        "a" | "al"
+            | "con"
+            | "de"
+            | "del"
+            | "el"
+            | "en"
+            | "la"
+            | "las"
+            | "lo"
+            | "los"
+            | "para"
+            | "por"
+            | "sin"
+            | "un"
+            | "una"
+            | "x"
+            | "y"
+    )
 }
 
 /// Edits allowed for a query word: none up to 3 letters, one up to 7, two beyond.
