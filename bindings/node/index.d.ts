@@ -64,6 +64,13 @@ export declare class Catalog {
   static build(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): BuildReport
   /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
   static open(indexDir: string): Catalog
+  /**
+   * Applies a delta CSV (changed rows; deactivations as isActive = f) without a rebuild,
+   * then reloads. Returns how many products the overlay holds.
+   */
+  applyDelta(source: string, options?: BuildCatalogOptions | undefined | null): number
+  /** Folds the applied deltas into a new base index (a full rebuild), then reloads. */
+  compact(): number
   /** Re-opens the same folder after a new build was published there. */
   reload(): void
   /** Checks every index file against the manifest's checksums. */

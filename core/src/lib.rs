@@ -36,5 +36,6 @@ pub mod dian;
 pub mod error;
 pub mod money;
 pub mod rules;
+pub mod swap;
 
 pub use error::{Error, ErrorKind};

@@ -440,3 +440,146 @@ fn rebuilds_publish_atomically_and_readers_swap() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn deltas_overlay_every_query_and_compaction_folds_them_in() {
+    let tmp = TempDir::new("delta");
+    let index = tmp.0.join("idx");
+    let base = format!(
+        "{HEADER}1,A-1,Café verde excelso,0901119000,90,kg,t,,\n\
+         2,A-2,Cacao en grano,1801001900,180,kg,t,,\n\
+         3,A-3,Banano Cavendish,0803901200,80,kg,t,,\n\
+         4,B-1,Panela en bloque,1701139000,170,kg,t,,\n"
+    );
+    build_text(&base, &index, OnInvalid::Reject).unwrap();
+    let delta = format!(
+        "{HEADER}2,A-2,Cacao fino de aroma,1801001900,180,kg,t,,2026-11-01 00:00:00\n\
+         3,A-3,Banano Cavendish,0803901200,80,kg,f,,2026-11-01 00:00:00\n\
+         5,A-25,Aguacate Hass,0804400000,80,kg,t,,\n\
+         1,A-1,Café verde excelso tipo exportación,0901119000,90,kg,t,,\n"
+    );
+    let options = BuildOptions::default();
+    let report = catalog::apply_delta(
+        &index,
+        Box::new(std::io::Cursor::new(delta.into_bytes())),
+        "delta.csv",
+        &options,
+    )
+    .unwrap();
+    assert_eq!(
+        (report.rows, report.upserted, report.overlay_products),
+        (4, 4, 4)
+    );
+
+    let c = Catalog::open(&index).unwrap();
+    assert_eq!(c.len(), 5);
+    assert_eq!(c.overlay_len(), 4);
+    assert_eq!(
+        c.get("A-2").unwrap().unwrap().product_name,
+        "Cacao fino de aroma"
+    );
+    assert!(!c.get("A-3").unwrap().unwrap().is_active);
+    assert_eq!(
+        c.get("A-25").unwrap().unwrap().product_name,
+        "Aguacate Hass"
+    );
+    let codes: Vec<String> = c
+        .prefix("A-", 10)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.product_code)
+        .collect();
+    assert_eq!(codes, ["A-1", "A-2", "A-25", "A-3"]);
+    assert_eq!(c.prefix("A-", 2).unwrap().len(), 2);
+
+    let page = c.by_classification("08", true, 0, 10).unwrap();
+    let names: Vec<&str> = page
+        .products
+        .iter()
+        .map(|p| p.product_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Aguacate Hass"],
+        "the deactivated banano is filtered, the new aguacate appears"
+    );
+    let all = c.by_classification("", false, 0, 1).unwrap_err();
+    assert_eq!(all.code(), "CATALOG_QUERY_INVALID");
+    // (classification, code) order across base and overlay, one product a page.
+    let every: Vec<String> = (0..3)
+        .map(|i| {
+            c.by_classification("0", false, i, 1).unwrap().products[0]
+                .product_code
+                .clone()
+        })
+        .collect();
+    assert_eq!(every, ["A-3", "A-25", "A-1"]);
+    assert!(
+        c.by_classification("0", false, 3, 1)
+            .unwrap()
+            .products
+            .is_empty()
+    );
+    let first = c.by_classification("0", false, 0, 2).unwrap();
+    assert_eq!(first.next_offset, Some(2));
+    let last = c.by_classification("0", false, 2, 2).unwrap();
+    assert_eq!((last.products.len(), last.next_offset), (1, None));
+
+    let hits = c.search("cacao", 5, &SearchFilters::default()).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].product.product_name, "Cacao fino de aroma");
+    assert_eq!(
+        c.search("aguacate", 5, &SearchFilters::default()).unwrap()[0]
+            .product
+            .product_code,
+        "A-25"
+    );
+    assert_eq!(
+        c.search("A-25", 5, &SearchFilters::default()).unwrap()[0].matched,
+        MatchKind::Code
+    );
+    let active = SearchFilters {
+        active_only: true,
+        ..SearchFilters::default()
+    };
+    assert!(c.search("banano", 5, &active).unwrap().is_empty());
+
+    // A second delta updates the overlay again; an invalid one changes nothing.
+    let again = format!("{HEADER}5,A-25,Aguacate Hass premium,0804400000,80,kg,t,,\n");
+    catalog::apply_delta(
+        &index,
+        Box::new(std::io::Cursor::new(again.into_bytes())),
+        "d2",
+        &options,
+    )
+    .unwrap();
+    let bad = format!("{HEADER}6,A-26,Mango,7701000000,80,kg,t,,\n");
+    let err = catalog::apply_delta(
+        &index,
+        Box::new(std::io::Cursor::new(bad.into_bytes())),
+        "d3",
+        &options,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "CATALOG_SOURCE_INVALID");
+    let c = Catalog::open(&index).unwrap();
+    assert_eq!(
+        c.get("A-25").unwrap().unwrap().product_name,
+        "Aguacate Hass premium"
+    );
+    assert!(c.get("A-26").unwrap().is_none());
+    drop(c);
+
+    let before: Vec<_> = Catalog::open(&index).unwrap().prefix("", 10).unwrap();
+    let report = catalog::compact(&index, &options, &mut |_| {}).unwrap();
+    assert_eq!(report.products, 5);
+    let c = Catalog::open(&index).unwrap();
+    assert_eq!(c.overlay_len(), 0);
+    assert_eq!(c.prefix("", 10).unwrap(), before);
+    assert_eq!(
+        c.search("cacao", 5, &SearchFilters::default()).unwrap()[0]
+            .product
+            .product_name,
+        "Cacao fino de aroma"
+    );
+}

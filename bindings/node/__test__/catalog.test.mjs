@@ -67,6 +67,23 @@ test('commissions classify product codes through the catalog', () => {
   assert.equal(r.fee, '500000')
 })
 
+
+test('applyDelta overlays changes and compact folds them in', () => {
+  const local = `${mkdtempSync(`${tmpdir()}/bmc-delta-`)}`
+  Catalog.build(sample, `${local}/index`)
+  const c = Catalog.open(`${local}/index`)
+  writeFileSync(
+    `${local}/delta.csv`,
+    'product_id,product_code,product_name,dian_classification,category_id,unit_type,is_active,created_at,updated_at\n999999,NUEVO-1,Aguacate Hass nuevo,0804400000,80,kg,t,,\n',
+  )
+  assert.equal(c.applyDelta(`${local}/delta.csv`), 1)
+  assert.equal(c.get('NUEVO-1').productName, 'Aguacate Hass nuevo')
+  assert.equal(c.length, 20001)
+  assert.equal(c.compact(), 20001)
+  assert.equal(c.get('NUEVO-1').productName, 'Aguacate Hass nuevo')
+  rmSync(local, { recursive: true })
+})
+
 test('cleanup', () => {
   rmSync(dir, { recursive: true })
 })

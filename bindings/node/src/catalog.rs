@@ -237,6 +237,43 @@ impl Catalog {
         })
     }
 
+    /// Applies a delta CSV (changed rows; deactivations as isActive = f) without a rebuild,
+    /// then reloads. Returns how many products the overlay holds.
+    #[napi]
+    pub fn apply_delta(
+        &self,
+        env: Env,
+        source: String,
+        options: Option<BuildCatalogOptions>,
+    ) -> Result<i64> {
+        let o = options.unwrap_or_default();
+        let build_options = BuildOptions {
+            on_invalid: if o.skip_invalid.unwrap_or(false) {
+                OnInvalid::SkipAndReport
+            } else {
+                OnInvalid::Reject
+            },
+            ..BuildOptions::default()
+        };
+        let dir = self.shared.get().dir().to_owned();
+        let input = catalog::source::open_path(std::path::Path::new(&source))
+            .map_err(|e| to_js(&env, e))?;
+        let report = catalog::apply_delta(&dir, input, &source, &build_options)
+            .map_err(|e| to_js(&env, e))?;
+        self.shared.reload().map_err(|e| to_js(&env, e))?;
+        Ok(n(report.overlay_products))
+    }
+
+    /// Folds the applied deltas into a new base index (a full rebuild), then reloads.
+    #[napi]
+    pub fn compact(&self, env: Env) -> Result<i64> {
+        let dir = self.shared.get().dir().to_owned();
+        let report = catalog::compact(&dir, &BuildOptions::default(), &mut |_| {})
+            .map_err(|e| to_js(&env, e))?;
+        self.shared.reload().map_err(|e| to_js(&env, e))?;
+        Ok(n(report.products))
+    }
+
     /// Re-opens the same folder after a new build was published there.
     #[napi]
     pub fn reload(&self, env: Env) -> Result<()> {

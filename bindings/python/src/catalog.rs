@@ -226,6 +226,62 @@ impl Catalog {
         })
     }
 
+    /// Apply a delta CSV (changed rows; deactivations as is_active = f) to this index without
+    /// a rebuild, then reload. Returns {rows, upserted, invalid_count, invalid, overlay_products}.
+    #[pyo3(signature = (source, skip_invalid = false))]
+    fn apply_delta<'py>(
+        &self,
+        py: Python<'py>,
+        source: PathBuf,
+        skip_invalid: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = BuildOptions {
+            on_invalid: if skip_invalid {
+                OnInvalid::SkipAndReport
+            } else {
+                OnInvalid::Reject
+            },
+            ..BuildOptions::default()
+        };
+        let dir = self.shared.get().dir().to_owned();
+        let report = py
+            .detach(|| {
+                let input = catalog::source::open_path(&source)?;
+                let r = catalog::apply_delta(&dir, input, &source.display().to_string(), &options)?;
+                self.shared.reload()?;
+                Ok::<_, catalog::CatalogError>(r)
+            })
+            .map_err(|e| to_py(py, e))?;
+        let d = PyDict::new(py);
+        d.set_item("rows", report.rows)?;
+        d.set_item("upserted", report.upserted)?;
+        d.set_item("invalid_count", report.invalid_count)?;
+        let invalid = PyList::empty(py);
+        for p in &report.invalid {
+            let e = PyDict::new(py);
+            e.set_item("line", p.line)?;
+            e.set_item("field", &p.field)?;
+            e.set_item("message", &p.message)?;
+            invalid.append(e)?;
+        }
+        d.set_item("invalid", invalid)?;
+        d.set_item("overlay_products", report.overlay_products)?;
+        Ok(d)
+    }
+
+    /// Fold the applied deltas into a new base index (a full rebuild), then reload.
+    fn compact<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dir = self.shared.get().dir().to_owned();
+        let report = py
+            .detach(|| {
+                let r = catalog::compact(&dir, &BuildOptions::default(), &mut |_| {})?;
+                self.shared.reload()?;
+                Ok::<_, catalog::CatalogError>(r)
+            })
+            .map_err(|e| to_py(py, e))?;
+        report_dict(py, &report)
+    }
+
     /// Re-open the same folder (after a new build was published there) and swap it in;
     /// calls already running finish with the previous index.
     fn reload(&self, py: Python<'_>) -> PyResult<()> {
@@ -346,6 +402,7 @@ impl Catalog {
         d.set_item("files", files)?;
         d.set_item("source_sha256", &s.source.sha256)?;
         d.set_item("source_rows", s.source.rows)?;
+        d.set_item("overlay_products", s.overlay_products)?;
         Ok(d)
     }
 

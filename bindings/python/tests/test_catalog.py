@@ -127,3 +127,29 @@ def test_commission_resolves_product_codes_through_the_catalog(catalog):
     with_catalog = book.calculate(invoice, catalog=catalog)
     assert with_catalog.eligible and with_catalog.fee == Decimal("500000")
     assert with_catalog.lines[0]["tariff_code"] == coffee.dian_classification
+
+
+def test_delta_and_compaction(tmp_path):
+    index = tmp_path / "idx"
+    Catalog.build(SAMPLE, index)
+    catalog = Catalog.open(index)
+    target = catalog.by_classification("0901", active_only=True, limit=1)["products"][0]
+    row = target.to_dict()
+    delta = tmp_path / "delta.csv"
+    delta.write_text(
+        "product_id,product_code,product_name,dian_classification,category_id,unit_type,"
+        "is_active,created_at,updated_at\n"
+        f"{row['product_id']},{row['product_code']},Café renombrado,{row['dian_classification']},"
+        f"{row['category_id']},{row['unit_type']},f,,2026-11-01 00:00:00\n"
+        "999999,NUEVO-1,Aguacate Hass nuevo,0804400000,80,kg,t,,\n", encoding="utf-8")
+    report = catalog.apply_delta(delta)
+    assert report["upserted"] == 2 and report["overlay_products"] == 2
+    assert catalog.get(target.product_code).product_name == "Café renombrado"
+    assert not catalog.get(target.product_code).is_active
+    assert len(catalog) == 20_001
+    assert catalog.search("NUEVO-1")[0]["matched"] == "code"
+    assert catalog.stats()["overlay_products"] == 2
+    catalog.compact()
+    assert catalog.stats()["overlay_products"] == 0
+    assert catalog.get("NUEVO-1").product_name == "Aguacate Hass nuevo"
+    assert len(catalog) == 20_001

@@ -97,6 +97,21 @@ pub enum CatalogCommand {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Apply a delta CSV (changed rows, deactivations as is_active = f) without a rebuild.
+    ApplyDelta {
+        /// The index folder.
+        index: PathBuf,
+        /// The delta CSV (plain, gzip or zstd; `-` for stdin).
+        delta: String,
+        /// Leave invalid rows out and report them, instead of applying nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Fold the overlay of applied deltas into a new base index.
+    Compact {
+        /// The index folder.
+        index: PathBuf,
+    },
     /// Counts and sizes of an index.
     Stats {
         /// The index folder.
@@ -214,6 +229,50 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        CatalogCommand::ApplyDelta {
+            index,
+            delta,
+            skip_invalid,
+        } => {
+            let options = BuildOptions {
+                on_invalid: if skip_invalid {
+                    OnInvalid::SkipAndReport
+                } else {
+                    OnInvalid::Reject
+                },
+                ..BuildOptions::default()
+            };
+            let input: Box<dyn std::io::Read + Send> = if delta == "-" {
+                Box::new(std::io::stdin())
+            } else {
+                Box::new(
+                    std::fs::File::open(&delta)
+                        .map_err(|e| Failure::Message(format!("cannot read {delta}: {e}")))?,
+                )
+            };
+            let r = catalog::apply_delta(&index, input, &delta, &options)?;
+            for p in r.invalid.iter().take(20) {
+                eprintln!("line {}: {}: {}", p.line, p.field, p.message);
+            }
+            println!(
+                "{}: {} rows, {} products upserted, {} invalid left out; the overlay holds {}",
+                index.display(),
+                r.rows,
+                r.upserted,
+                r.invalid_count,
+                r.overlay_products
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CatalogCommand::Compact { index } => {
+            let r = catalog::compact(&index, &BuildOptions::default(), &mut |_| {})?;
+            println!(
+                "{}: compacted into {} products",
+                index.display(),
+                r.products
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         CatalogCommand::Stats { index } => {
             let started = Instant::now();
             let c = open(&index)?;
@@ -222,6 +281,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode, Failure> {
             println!("products      {}", s.products);
             println!("classes       {}", s.classes);
             println!("search docs   {}", s.search_documents);
+            println!("overlay       {} products", s.overlay_products);
             println!(
                 "source        {} ({} rows, {} invalid, {} duplicates)",
                 s.source.name, s.source.rows, s.source.invalid, s.source.duplicates

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use fst::{IntoStreamer, Streamer};
 use memmap2::Mmap;
@@ -10,9 +10,11 @@ use memmap2::Mmap;
 use super::CatalogError;
 use super::classes::ClassesReader;
 use super::manifest::{self, Manifest};
+use super::overlay::Overlay;
 use super::product::Product;
 use super::search::{MatchKind, SearchFilters, SearchIndex};
 use super::store::StoreReader;
+use crate::swap::Swap;
 
 /// An open catalog index. Cheap to share between threads (`Catalog: Send + Sync`); every
 /// query reads the mapped files directly.
@@ -25,6 +27,9 @@ pub struct Catalog {
     classes: fst::Map<Mmap>,
     postings: Mmap,
     search: SearchIndex,
+    overlay: Overlay,
+    /// Overlay products whose code is not in the base index.
+    added: u64,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -69,6 +74,8 @@ pub struct Stats {
     pub files: Vec<(String, u64)>,
     /// Where the index was built from.
     pub source: manifest::SourceInfo,
+    /// Products in the overlay of daily changes.
+    pub overlay_products: u64,
 }
 
 /// Maps a file read-only after checking its size against the manifest.
@@ -122,9 +129,18 @@ impl Catalog {
             classes: fst_map(dir, &manifest, manifest::CLASSES)?,
             postings: map(dir, &manifest, manifest::POSTINGS)?,
             search: SearchIndex::open(&dir.join(manifest::SEARCH))?,
+            overlay: Overlay::load(dir)?,
+            added: 0,
             dir: dir.to_owned(),
             manifest,
         };
+        let mut catalog = catalog;
+        catalog.added = catalog
+            .overlay
+            .products
+            .keys()
+            .filter(|code| catalog.codes.get(code).is_none())
+            .count() as u64;
         catalog.store().check_headers(catalog.manifest.products)?;
         catalog.class_index().check(catalog.manifest.classes)?;
         if catalog.codes.len() as u64 != catalog.manifest.products {
@@ -192,22 +208,63 @@ impl Catalog {
         &self.manifest
     }
 
-    /// How many products the index holds.
+    /// How many products the index holds, its overlay included.
     pub fn len(&self) -> u64 {
-        self.manifest.products
+        self.manifest.products + self.added
     }
 
     /// Whether the index holds no product.
     pub fn is_empty(&self) -> bool {
-        self.manifest.products == 0
+        self.len() == 0
     }
 
-    /// The product with `code`, exactly as written in the source.
+    /// How many products the overlay of daily changes holds.
+    pub fn overlay_len(&self) -> usize {
+        self.overlay.len()
+    }
+
+    /// The product with `code`, exactly as written in the source (the overlay's version when
+    /// a delta changed it).
     pub fn get(&self, code: &str) -> Result<Option<Product>, CatalogError> {
+        if let Some(p) = self.overlay.products.get(code) {
+            return Ok(Some(p.clone()));
+        }
         match self.codes.get(code) {
             Some(ordinal) => self.store().product(ordinal).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Calls `each` with every product in code order, overlay applied (for compaction).
+    pub(super) fn for_each_merged(
+        &self,
+        mut each: impl FnMut(&Product) -> Result<(), CatalogError>,
+    ) -> Result<(), CatalogError> {
+        let store = self.store();
+        let mut pending = self.overlay.products.iter().peekable();
+        let mut stream = self.codes.stream();
+        while let Some((code, ordinal)) = stream.next() {
+            while let Some((oc, op)) = pending.peek() {
+                if oc.as_bytes() < code {
+                    each(op)?;
+                    pending.next();
+                } else {
+                    break;
+                }
+            }
+            if let Some((oc, op)) = pending.peek()
+                && oc.as_bytes() == code
+            {
+                each(op)?;
+                pending.next();
+                continue;
+            }
+            each(&store.product(ordinal)?)?;
+        }
+        for (_, p) in pending {
+            each(p)?;
+        }
+        Ok(())
     }
 
     /// The product of each code, in order.
@@ -218,7 +275,8 @@ impl Catalog {
         codes.iter().map(|c| self.get(c.as_ref())).collect()
     }
 
-    /// Up to `limit` products whose code starts with `prefix`, in code order.
+    /// Up to `limit` products whose code starts with `prefix`, in code order (overlay
+    /// applied).
     pub fn prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Product>, CatalogError> {
         let matcher = fst::automaton::Str::new(prefix);
         let mut stream = self
@@ -226,11 +284,33 @@ impl Catalog {
             .search(fst::Automaton::starts_with(matcher))
             .into_stream();
         let store = self.store();
+        let mut pending = self
+            .overlay
+            .products
+            .range(prefix.to_owned()..)
+            .take_while(|(code, _)| code.starts_with(prefix));
+        let mut base = stream.next().map(|(c, o)| (c.to_vec(), o));
+        let mut over = pending.next();
         let mut out = Vec::new();
-        while out.len() < limit
-            && let Some((_, ordinal)) = stream.next()
-        {
-            out.push(store.product(ordinal)?);
+        while out.len() < limit {
+            match (&base, over) {
+                (None, None) => break,
+                (Some((code, _)), Some((oc, op))) if oc.as_bytes() <= code.as_slice() => {
+                    if oc.as_bytes() == code.as_slice() {
+                        base = stream.next().map(|(c, o)| (c.to_vec(), o));
+                    }
+                    out.push(op.clone());
+                    over = pending.next();
+                }
+                (Some((_, ordinal)), _) => {
+                    out.push(store.product(*ordinal)?);
+                    base = stream.next().map(|(c, o)| (c.to_vec(), o));
+                }
+                (None, Some((_, op))) => {
+                    out.push(op.clone());
+                    over = pending.next();
+                }
+            }
         }
         Ok(out)
     }
@@ -254,28 +334,59 @@ impl Catalog {
             });
         }
         let store = self.store();
-        let mut products = Vec::with_capacity(limit.min(1024));
-        let mut matched = 0usize;
-        let mut more = false;
-        self.class_index().for_each(&digits, |ordinal| {
-            let ordinal = u64::from(ordinal);
-            if active_only && !store.is_active(ordinal)? {
-                return Ok(true);
+        let mut page = Page {
+            products: Vec::with_capacity(limit.min(1024)),
+            matched: 0,
+            more: false,
+            offset,
+            limit,
+            active_only,
+        };
+        if self.overlay.len() == 0 {
+            self.class_index().for_each(&digits, |ordinal| {
+                let ordinal = u64::from(ordinal);
+                if active_only && !store.is_active(ordinal)? {
+                    return Ok(true);
+                }
+                page.offer_with(|| store.product(ordinal))
+            })?;
+        } else {
+            // Merge the base postings with the overlay's products, both in (class, code)
+            // order; a base product the overlay replaced is left out (its new version appears
+            // under its own classification).
+            let mut pending = self
+                .overlay
+                .by_class
+                .iter()
+                .filter(|(class, _)| class.as_str().starts_with(&digits))
+                .filter_map(|(_, code)| self.overlay.products.get(code))
+                .peekable();
+            let mut going = true;
+            self.class_index().for_each(&digits, |ordinal| {
+                let p = store.product(u64::from(ordinal))?;
+                while going
+                    && let Some(op) = pending.peek()
+                    && (op.dian_classification, op.product_code.as_str())
+                        < (p.dian_classification, p.product_code.as_str())
+                {
+                    going = page.offer((*op).clone())?;
+                    pending.next();
+                }
+                if going && !self.overlay.products.contains_key(&p.product_code) {
+                    going = page.offer(p)?;
+                }
+                Ok(going)
+            })?;
+            for op in pending {
+                if !going {
+                    break;
+                }
+                going = page.offer(op.clone())?;
             }
-            matched += 1;
-            if matched <= offset {
-                return Ok(true);
-            }
-            if products.len() == limit {
-                more = true;
-                return Ok(false);
-            }
-            products.push(store.product(ordinal)?);
-            Ok(true)
-        })?;
+        }
         Ok(ClassPage {
-            next_offset: more.then_some(offset + products.len()),
-            products,
+            next_offset: page.more.then_some(offset + page.products.len()),
+            products: page.products,
         })
     }
 
@@ -290,32 +401,66 @@ impl Catalog {
         filters: &SearchFilters,
     ) -> Result<Vec<SearchHit>, CatalogError> {
         let mut hits = Vec::with_capacity(limit);
+        if limit == 0 {
+            return Ok(hits);
+        }
         let store = self.store();
-        let by_code = self.codes.get(text.trim());
-        if let Some(ordinal) = by_code
-            && limit > 0
-        {
-            let product = store.product(ordinal)?;
-            if passes(&product, filters) {
-                hits.push(SearchHit {
+        let code = text.trim();
+        let by_code = match self.overlay.products.get(code) {
+            Some(p) => Some(p.clone()),
+            None => self.codes.get(code).map(|o| store.product(o)).transpose()?,
+        };
+        if let Some(product) = by_code.filter(|p| passes(p, filters)) {
+            hits.push(SearchHit {
+                product,
+                score: f32::INFINITY,
+                matched: MatchKind::Code,
+            });
+        }
+        // Base hits the overlay replaced are dropped, so ask for that many more.
+        let replaced = self.overlay.len().min(1000);
+        let mut ranked: Vec<SearchHit> = Vec::new();
+        for (ordinal, score, matched) in self.search.search(text, limit + replaced, filters)? {
+            let product = store.product(u64::from(ordinal))?;
+            if !self.overlay.products.contains_key(&product.product_code) {
+                ranked.push(SearchHit {
                     product,
-                    score: f32::INFINITY,
-                    matched: MatchKind::Code,
+                    score,
+                    matched,
                 });
             }
         }
-        for (ordinal, score, matched) in self.search.search(text, limit, filters)? {
+        if let Some(search) = &self.overlay.search {
+            for (ordinal, score, matched) in search.search(text, limit, filters)? {
+                let product = self
+                    .overlay
+                    .codes
+                    .get(ordinal as usize)
+                    .and_then(|c| self.overlay.products.get(c))
+                    .cloned()
+                    .ok_or_else(|| CatalogError::Search {
+                        message: format!("overlay document {ordinal} has no product"),
+                    })?;
+                ranked.push(SearchHit {
+                    product,
+                    score,
+                    matched,
+                });
+            }
+            ranked.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.product.product_code.cmp(&b.product.product_code))
+            });
+        }
+        let code_hit = hits.first().map(|h| h.product.product_code.clone());
+        for hit in ranked {
             if hits.len() == limit {
                 break;
             }
-            if Some(u64::from(ordinal)) == by_code {
-                continue;
+            if code_hit.as_deref() != Some(hit.product.product_code.as_str()) {
+                hits.push(hit);
             }
-            hits.push(SearchHit {
-                product: store.product(u64::from(ordinal))?,
-                score,
-                matched,
-            });
         }
         Ok(hits)
     }
@@ -338,7 +483,44 @@ impl Catalog {
             search_documents: self.search.documents(),
             files,
             source: self.manifest.source.clone(),
+            overlay_products: self.overlay.len() as u64,
         }
+    }
+}
+
+/// A page being filled: skips `offset` matches, keeps `limit`, notes whether more follow.
+struct Page {
+    products: Vec<Product>,
+    matched: usize,
+    more: bool,
+    offset: usize,
+    limit: usize,
+    active_only: bool,
+}
+
+impl Page {
+    /// Offers a product; `Ok(false)` once the page is full and one more was seen.
+    fn offer(&mut self, p: Product) -> Result<bool, CatalogError> {
+        self.offer_with(|| Ok(p))
+    }
+
+    fn offer_with(
+        &mut self,
+        p: impl FnOnce() -> Result<Product, CatalogError>,
+    ) -> Result<bool, CatalogError> {
+        let p = p()?;
+        if self.active_only && !p.is_active {
+            return Ok(true);
+        }
+        if self.products.len() == self.limit {
+            self.more = true;
+            return Ok(false);
+        }
+        self.matched += 1;
+        if self.matched > self.offset {
+            self.products.push(p);
+        }
+        Ok(true)
     }
 }
 
@@ -371,32 +553,25 @@ fn dir_size(dir: &Path) -> u64 {
 /// folder again (after a new build was published there) and swaps it in.
 #[derive(Debug)]
 pub struct SharedCatalog {
-    current: RwLock<Arc<Catalog>>,
+    current: Swap<Catalog>,
 }
 
 impl SharedCatalog {
     /// Starts with `catalog`.
     pub fn new(catalog: Catalog) -> SharedCatalog {
         SharedCatalog {
-            current: RwLock::new(Arc::new(catalog)),
+            current: Swap::new(catalog),
         }
     }
 
     /// The catalog in use now.
     pub fn get(&self) -> Arc<Catalog> {
-        match self.current.read() {
-            Ok(c) => Arc::clone(&c),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        self.current.get()
     }
 
     /// Puts `catalog` in use.
     pub fn replace(&self, catalog: Catalog) {
-        let catalog = Arc::new(catalog);
-        match self.current.write() {
-            Ok(mut c) => *c = catalog,
-            Err(poisoned) => *poisoned.into_inner() = catalog,
-        }
+        self.current.replace(catalog);
     }
 
     /// Opens the current catalog's folder again and swaps it in; on error the current one

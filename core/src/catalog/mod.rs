@@ -13,6 +13,7 @@ mod error;
 pub mod generate;
 mod index;
 pub mod manifest;
+pub mod overlay;
 mod product;
 mod search;
 pub mod source;
@@ -23,6 +24,7 @@ pub use build::{
 };
 pub use error::CatalogError;
 pub use index::{Catalog, ClassPage, SearchHit, SharedCatalog, Stats};
+pub use overlay::{DeltaReport, apply_delta, compact};
 pub use product::{COLUMNS, Product, format_timestamp, parse_timestamp};
 pub use search::{MatchKind, SearchFilters, typo_distance};
 pub use source::RowProblem;

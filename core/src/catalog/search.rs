@@ -101,6 +101,21 @@ fn class_terms(class: &str) -> [String; 5] {
     [2, 4, 6, 8, 10].map(|n| format!("{n:02}:{}", &class[..n]))
 }
 
+/// The search document of a product.
+fn document(f: Fields, ordinal: u32, p: &Product) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.name, &p.product_name);
+    doc.add_text(f.name_exact, folded_name(&p.product_name));
+    doc.add_text(f.code, &p.product_code);
+    doc.add_u64(f.ord, u64::from(ordinal));
+    doc.add_u64(f.active, u64::from(p.is_active));
+    doc.add_i64(f.category, i64::from(p.category_id));
+    for term in class_terms(p.dian_classification.as_str()) {
+        doc.add_text(f.class, term);
+    }
+    doc
+}
+
 /// Writes the search index during a build.
 pub(super) struct SearchWriter {
     writer: IndexWriter<TantivyDocument>,
@@ -125,18 +140,9 @@ impl SearchWriter {
     }
 
     pub fn add(&mut self, ordinal: u32, p: &Product) -> Result<(), CatalogError> {
-        let f = self.fields;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.name, &p.product_name);
-        doc.add_text(f.name_exact, folded_name(&p.product_name));
-        doc.add_text(f.code, &p.product_code);
-        doc.add_u64(f.ord, u64::from(ordinal));
-        doc.add_u64(f.active, u64::from(p.is_active));
-        doc.add_i64(f.category, i64::from(p.category_id));
-        for term in class_terms(p.dian_classification.as_str()) {
-            doc.add_text(f.class, term);
-        }
-        self.writer.add_document(doc).map_err(search_error)?;
+        self.writer
+            .add_document(document(self.fields, ordinal, p))
+            .map_err(search_error)?;
         Ok(())
     }
 
@@ -186,7 +192,28 @@ pub(super) struct SearchIndex {
 
 impl SearchIndex {
     pub fn open(dir: &Path) -> Result<SearchIndex, CatalogError> {
-        let index = Index::open_in_dir(dir).map_err(search_error)?;
+        SearchIndex::of(Index::open_in_dir(dir).map_err(search_error)?)
+    }
+
+    /// A search index in memory over `products` (ordinal = position), for the overlay.
+    pub fn in_memory(products: &[&Product]) -> Result<SearchIndex, CatalogError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(ANALYZER, analyzer());
+        let mut writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(search_error)?;
+        for (i, p) in products.iter().enumerate() {
+            let ordinal = u32::try_from(i).map_err(search_error)?;
+            writer
+                .add_document(document(fields, ordinal, p))
+                .map_err(search_error)?;
+        }
+        writer.commit().map_err(search_error)?;
+        SearchIndex::of(index)
+    }
+
+    fn of(index: Index) -> Result<SearchIndex, CatalogError> {
         index.tokenizers().register(ANALYZER, analyzer());
         let fields = fields_of(&index.schema())?;
         let reader = index

@@ -1,7 +1,9 @@
 //! A rule book that a long-running process can reload while it serves.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use crate::swap::Swap;
 
 use super::{RuleBook, RuleError};
 
@@ -20,32 +22,25 @@ use super::{RuleBook, RuleError};
 /// ```
 #[derive(Debug)]
 pub struct SharedRuleBook {
-    current: RwLock<Arc<RuleBook>>,
+    current: Swap<RuleBook>,
 }
 
 impl SharedRuleBook {
     /// Starts with `book`.
     pub fn new(book: RuleBook) -> SharedRuleBook {
         SharedRuleBook {
-            current: RwLock::new(Arc::new(book)),
+            current: Swap::new(book),
         }
     }
 
     /// The book in use now.
     pub fn get(&self) -> Arc<RuleBook> {
-        match self.current.read() {
-            Ok(book) => Arc::clone(&book),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        self.current.get()
     }
 
     /// Puts `book` in use; calculations already running finish with the previous one.
     pub fn replace(&self, book: RuleBook) {
-        let book = Arc::new(book);
-        match self.current.write() {
-            Ok(mut current) => *current = book,
-            Err(poisoned) => *poisoned.into_inner() = book,
-        }
+        self.current.replace(book);
     }
 
     /// Loads the book again from the folder it came from and swaps it in. Returns the folder.
