@@ -62,6 +62,8 @@ export declare class Catalog {
    * `skipInvalid` is set.
    */
   static build(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): BuildReport
+  /** `build` off the JS thread: resolves to the report, rejects with the coded error. */
+  static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): Promise<BuildReport>
   /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
   static open(indexDir: string): Catalog
   /**

@@ -40,6 +40,13 @@ test('byClassification pages and search', async () => {
   assert.throws(() => catalog.byClassification('abc'), { code: 'CATALOG_QUERY_INVALID' })
 })
 
+test('buildAsync builds off the JS thread', async () => {
+  const pending = Catalog.buildAsync(sample, `${dir}/async-index`)
+  assert.ok(pending instanceof Promise)
+  assert.equal((await pending).products, 20000)
+  await assert.rejects(Catalog.buildAsync(`${dir}/missing.csv`, `${dir}/x`), { code: 'CATALOG_IO' })
+})
+
 test('build and open errors carry codes', () => {
   const bad = `${dir}/bad.csv`
   writeFileSync(

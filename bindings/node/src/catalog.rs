@@ -141,6 +141,38 @@ pub struct ClassPage {
     pub next_offset: Option<u32>,
 }
 
+fn build_options(o: &BuildCatalogOptions) -> BuildOptions {
+    BuildOptions {
+        on_invalid: if o.skip_invalid.unwrap_or(false) {
+            OnInvalid::SkipAndReport
+        } else {
+            OnInvalid::Reject
+        },
+        sort_memory: usize_of(o.sort_memory_mib, 512) << 20,
+        ..BuildOptions::default()
+    }
+}
+
+fn report(r: catalog::BuildReport) -> BuildReport {
+    BuildReport {
+        rows: n(r.rows),
+        products: n(r.products),
+        classes: n(r.classes),
+        invalid_count: n(r.invalid_count),
+        invalid: r
+            .invalid
+            .into_iter()
+            .map(|p| RowProblem {
+                line: n(p.line),
+                field: p.field,
+                message: p.message,
+            })
+            .collect(),
+        duplicate_count: n(r.duplicate_count),
+        seconds: r.millis as f64 / 1000.0,
+    }
+}
+
 fn n(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -192,39 +224,27 @@ impl Catalog {
         index_dir: String,
         options: Option<BuildCatalogOptions>,
     ) -> Result<BuildReport> {
-        let o = options.unwrap_or_default();
-        let build_options = BuildOptions {
-            on_invalid: if o.skip_invalid.unwrap_or(false) {
-                OnInvalid::SkipAndReport
-            } else {
-                OnInvalid::Reject
-            },
-            sort_memory: usize_of(o.sort_memory_mib, 512) << 20,
-            ..BuildOptions::default()
-        };
         let r = catalog::build_from_path(
             std::path::Path::new(&source),
             std::path::Path::new(&index_dir),
-            &build_options,
+            &build_options(&options.unwrap_or_default()),
             &mut |_| {},
         )
         .map_err(|e| to_js(&env, e))?;
-        Ok(BuildReport {
-            rows: n(r.rows),
-            products: n(r.products),
-            classes: n(r.classes),
-            invalid_count: n(r.invalid_count),
-            invalid: r
-                .invalid
-                .into_iter()
-                .map(|p| RowProblem {
-                    line: n(p.line),
-                    field: p.field,
-                    message: p.message,
-                })
-                .collect(),
-            duplicate_count: n(r.duplicate_count),
-            seconds: r.millis as f64 / 1000.0,
+        Ok(report(r))
+    }
+
+    /// `build` off the JS thread: resolves to the report, rejects with the coded error.
+    #[napi(ts_return_type = "Promise<BuildReport>")]
+    pub fn build_async(
+        source: String,
+        index_dir: String,
+        options: Option<BuildCatalogOptions>,
+    ) -> AsyncTask<BuildTask> {
+        AsyncTask::new(BuildTask {
+            source,
+            index_dir,
+            options: build_options(&options.unwrap_or_default()),
         })
     }
 
@@ -246,15 +266,7 @@ impl Catalog {
         source: String,
         options: Option<BuildCatalogOptions>,
     ) -> Result<i64> {
-        let o = options.unwrap_or_default();
-        let build_options = BuildOptions {
-            on_invalid: if o.skip_invalid.unwrap_or(false) {
-                OnInvalid::SkipAndReport
-            } else {
-                OnInvalid::Reject
-            },
-            ..BuildOptions::default()
-        };
+        let build_options = build_options(&options.unwrap_or_default());
         let dir = self.shared.get().dir().to_owned();
         let input = catalog::source::open_path(std::path::Path::new(&source))
             .map_err(|e| to_js(&env, e))?;
@@ -439,5 +451,31 @@ impl Task for SearchTask {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
         output.map(hits).map_err(|e| to_js(&env, e))
+    }
+}
+
+/// The work of `buildAsync`.
+#[derive(Debug)]
+pub struct BuildTask {
+    source: String,
+    index_dir: String,
+    options: BuildOptions,
+}
+
+impl Task for BuildTask {
+    type Output = std::result::Result<catalog::BuildReport, catalog::CatalogError>;
+    type JsValue = BuildReport;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(catalog::build_from_path(
+            std::path::Path::new(&self.source),
+            std::path::Path::new(&self.index_dir),
+            &self.options,
+            &mut |_| {},
+        ))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.map(report).map_err(|e| to_js(&env, e))
     }
 }

@@ -85,7 +85,7 @@ impl ClassesReader<'_> {
                 format!("holds {count} classes; the manifest says {expected_classes}"),
             ));
         }
-        let total = self.offset(count, count)?;
+        let total = self.offset(count)?;
         let expected_len = 16 + (count + 1) * 8 + total * 4;
         if self.postings.len() != expected_len {
             return Err(CatalogError::corrupt(
@@ -96,7 +96,7 @@ impl ClassesReader<'_> {
         Ok(())
     }
 
-    fn offset(&self, i: usize, count: usize) -> Result<usize, CatalogError> {
+    fn offset(&self, i: usize) -> Result<usize, CatalogError> {
         let at = 16 + i * 8;
         let value = self
             .postings
@@ -104,14 +104,13 @@ impl ClassesReader<'_> {
             .and_then(|s| s.try_into().ok())
             .map(u64::from_le_bytes)
             .ok_or_else(|| CatalogError::corrupt(self.path, "offset outside the file"))?;
-        let _ = count;
         usize::try_from(value).map_err(|_| CatalogError::corrupt(self.path, "offset too large"))
     }
 
     /// The ordinals of class number `i`.
     fn ordinals(&self, i: usize) -> Result<impl Iterator<Item = u32> + '_, CatalogError> {
         let count = self.count()?;
-        let (start, end) = (self.offset(i, count)?, self.offset(i + 1, count)?);
+        let (start, end) = (self.offset(i)?, self.offset(i + 1)?);
         let base = 16 + (count + 1) * 8;
         let bytes = self
             .postings

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::DateTime;
 
 use super::product::{COLUMNS, format_timestamp};
 use crate::dian::hs2022::{self, HsLevel};
@@ -481,9 +481,4 @@ fn unspsc_for(chapter: u8) -> &'static str {
         24 => "50211500",
         _ => "10171700",
     }
-}
-
-/// The timestamp `seconds` after the epoch.
-pub fn timestamp(seconds: i64) -> Option<NaiveDateTime> {
-    DateTime::from_timestamp(seconds, 0).map(|t| t.naive_utc())
 }
