@@ -54,3 +54,25 @@ pub fn product_code(data: &[u8]) {
     }
     let _ = Scheme::parse(text);
 }
+
+/// The catalog's CSV reader: any bytes give rows or typed problems, never a panic; a row that
+/// parses has the seed's limits.
+pub fn catalog_csv(data: &[u8]) {
+    use bmc_core::catalog::source::ProductReader;
+
+    let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(data.to_vec()));
+    let Ok(mut reader) = ProductReader::new(input, "fuzz") else {
+        return;
+    };
+    let mut rows = 0;
+    while let Ok(Some((_, row))) = reader.next_row() {
+        if let Ok(p) = row {
+            assert!(!p.product_code.trim().is_empty() && p.product_code.chars().count() <= 50);
+            assert!(p.product_name.chars().count() <= 255);
+        }
+        rows += 1;
+        if rows > 10_000 {
+            break;
+        }
+    }
+}

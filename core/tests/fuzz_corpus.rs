@@ -32,3 +32,8 @@ fn nit_corpus() {
 fn product_code_corpus() {
     assert!(replay("product_code", fuzz_checks::product_code) > 0);
 }
+
+#[test]
+fn catalog_csv_corpus() {
+    assert!(replay("catalog_csv", fuzz_checks::catalog_csv) > 0);
+}

@@ -12,7 +12,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use super::CatalogError;
-use super::classes::ClassesWriter;
+use super::classes;
 use super::manifest::{self, FileEntry, Manifest, SourceInfo};
 use super::product::Product;
 use super::search::SearchWriter;
@@ -285,6 +285,8 @@ fn build_into(
     if !chunk.is_empty() || runs.is_empty() {
         runs.push(spill(&runs_dir, runs.len(), &mut chunk)?);
     }
+    // The run buffer keeps its capacity after spilling; give it back before merging.
+    drop(chunk);
     drop(rows);
     let source_sha256 = hash_rx.recv().unwrap_or_default();
     let total_bytes = read_bytes();
@@ -301,7 +303,6 @@ fn build_into(
         BufWriter::with_capacity(1 << 20, create(&strings_path)?),
     )
     .map_err(|e| CatalogError::io(&records_path, &e))?;
-    let mut classes = ClassesWriter::default();
     let mut search = SearchWriter::create(&dir.join(manifest::SEARCH), options.search_memory)?;
     let mut last: Option<(String, u64)> = None;
     let mut ordinal: u32 = 0;
@@ -332,9 +333,6 @@ fn build_into(
         store
             .push(&product)
             .map_err(|e| CatalogError::io(&records_path, &e))?;
-        let mut class = [0u8; 10];
-        class.copy_from_slice(product.dian_classification.as_str().as_bytes());
-        classes.push(class, ordinal);
         search.add(ordinal, &product)?;
         ordinal = ordinal.checked_add(1).ok_or_else(|| CatalogError::Query {
             message: "more than 4,294,967,295 products".to_owned(),
@@ -379,15 +377,14 @@ fn build_into(
         .finish()
         .map_err(|e| CatalogError::io(&records_path, &e))?;
     patch_row_count(records, rows_written).map_err(|e| CatalogError::io(&records_path, &e))?;
-    let classes_path = dir.join(manifest::CLASSES);
-    let postings_path = dir.join(manifest::POSTINGS);
-    report.classes = classes
-        .finish(
-            BufWriter::new(create(&classes_path)?),
-            BufWriter::new(create(&postings_path)?),
-        )
-        .map_err(|e| CatalogError::io(&postings_path, &e))?;
+    // The search index first: its writer's memory is freed before the class index needs its
+    // own.
     search.finish()?;
+    report.classes = classes::write_from_records(
+        &records_path,
+        BufWriter::new(create(&dir.join(manifest::CLASSES))?),
+        BufWriter::new(create(&dir.join(manifest::POSTINGS))?),
+    )?;
     report.products = u64::from(ordinal);
 
     let mut files = Vec::new();

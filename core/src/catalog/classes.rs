@@ -5,53 +5,83 @@
 //! `BMCPST01`, the class count (u64 LE), `count + 1` offsets (u64 LE) into the ordinal array,
 //! then the ordinals (u32 LE), ascending within each class.
 
-use std::collections::HashMap;
-use std::io::Write;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use fst::{IntoStreamer, Streamer};
 
 use super::CatalogError;
+use super::store::{CLASS_AT, RECORDS_HEADER, ROW};
 
 pub(super) const POSTINGS_MAGIC: &[u8; 8] = b"BMCPST01";
 
-/// Collects (classification, ordinal) pairs during a build.
-#[derive(Debug, Default)]
-pub(super) struct ClassesWriter {
-    postings: HashMap<[u8; 10], Vec<u32>>,
+/// Writes `classes.fst` and `postings.bin` from a finished `records.bin`, which holds each
+/// product's classification at a fixed place in its row. Two sequential passes: the first
+/// counts products per class, the second fills one array of ordinals laid out class by class,
+/// so memory is four bytes a product and nothing else grows with the catalog.
+pub(super) fn write_from_records(
+    records: &Path,
+    fst_out: impl Write,
+    mut postings: impl Write,
+) -> Result<u64, CatalogError> {
+    let io = |e: std::io::Error| CatalogError::io(records, &e);
+    let mut counts: BTreeMap<[u8; 10], u32> = BTreeMap::new();
+    each_class(records, |class, _| {
+        *counts.entry(class).or_default() += 1;
+    })?;
+    let mut next: HashMap<[u8; 10], usize> = HashMap::with_capacity(counts.len());
+    let mut offsets = Vec::with_capacity(counts.len() + 1);
+    let mut total = 0usize;
+    for (class, count) in &counts {
+        next.insert(*class, total);
+        offsets.push(total as u64);
+        total += *count as usize;
+    }
+    offsets.push(total as u64);
+    let mut ordinals = vec![0u32; total];
+    each_class(records, |class, ordinal| {
+        if let Some(slot) = next.get_mut(&class) {
+            ordinals[*slot] = ordinal;
+            *slot += 1;
+        }
+    })?;
+    let mut map = fst::MapBuilder::new(fst_out).map_err(|e| io(std::io::Error::other(e)))?;
+    for (i, class) in counts.keys().enumerate() {
+        map.insert(class, i as u64).map_err(|e| io(std::io::Error::other(e)))?;
+    }
+    map.finish().map_err(|e| io(std::io::Error::other(e)))?;
+    postings.write_all(POSTINGS_MAGIC).map_err(io)?;
+    postings.write_all(&(counts.len() as u64).to_le_bytes()).map_err(io)?;
+    for o in &offsets {
+        postings.write_all(&o.to_le_bytes()).map_err(io)?;
+    }
+    for o in &ordinals {
+        postings.write_all(&o.to_le_bytes()).map_err(io)?;
+    }
+    postings.flush().map_err(io)?;
+    Ok(counts.len() as u64)
 }
 
-impl ClassesWriter {
-    pub fn push(&mut self, class: [u8; 10], ordinal: u32) {
-        self.postings.entry(class).or_default().push(ordinal);
-    }
-
-    /// Writes `classes.fst` and `postings.bin`; returns the number of classes.
-    pub fn finish(
-        self,
-        fst_out: impl Write,
-        mut postings: impl Write,
-    ) -> Result<u64, std::io::Error> {
-        let mut classes: Vec<([u8; 10], Vec<u32>)> = self.postings.into_iter().collect();
-        classes.sort_unstable_by_key(|c| c.0);
-        let mut map = fst::MapBuilder::new(fst_out).map_err(std::io::Error::other)?;
-        postings.write_all(POSTINGS_MAGIC)?;
-        postings.write_all(&(classes.len() as u64).to_le_bytes())?;
-        let mut offset = 0u64;
-        for (i, (class, ordinals)) in classes.iter().enumerate() {
-            map.insert(class, i as u64).map_err(std::io::Error::other)?;
-            postings.write_all(&offset.to_le_bytes())?;
-            offset += ordinals.len() as u64;
+/// Calls `each(classification, ordinal)` for every row of `records.bin`, in ordinal order.
+fn each_class(records: &Path, mut each: impl FnMut([u8; 10], u32)) -> Result<(), CatalogError> {
+    let io = |e: std::io::Error| CatalogError::io(records, &e);
+    let file = std::fs::File::open(records).map_err(io)?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut header = [0u8; RECORDS_HEADER];
+    reader.read_exact(&mut header).map_err(io)?;
+    let mut row = [0u8; ROW];
+    let mut ordinal = 0u32;
+    loop {
+        match reader.read_exact(&mut row) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(io(e)),
         }
-        postings.write_all(&offset.to_le_bytes())?;
-        for (_, ordinals) in &classes {
-            for o in ordinals {
-                postings.write_all(&o.to_le_bytes())?;
-            }
-        }
-        map.finish().map_err(std::io::Error::other)?;
-        postings.flush()?;
-        Ok(classes.len() as u64)
+        let mut class = [0u8; 10];
+        class.copy_from_slice(&row[CLASS_AT..CLASS_AT + 10]);
+        each(class, ordinal);
+        ordinal = ordinal.wrapping_add(1);
     }
 }
 

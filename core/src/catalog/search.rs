@@ -19,6 +19,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use super::CatalogError;
 use super::product::Product;
 
+/// Segments larger than this are not merged further during a build.
+const MAX_SEGMENT_DOCS: usize = 10_000_000;
+
 /// The analyzer's name in the index.
 const ANALYZER: &str = "es_folded";
 
@@ -119,7 +122,6 @@ fn document(f: Fields, ordinal: u32, p: &Product) -> TantivyDocument {
 /// Writes the search index during a build.
 pub(super) struct SearchWriter {
     writer: IndexWriter<TantivyDocument>,
-    index: Index,
     fields: Fields,
 }
 
@@ -129,14 +131,16 @@ impl SearchWriter {
         let (schema, fields) = schema();
         let index = Index::create_in_dir(dir, schema).map_err(search_error)?;
         index.tokenizers().register(ANALYZER, analyzer());
-        let writer = index
+        let writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(1, memory.max(15_000_000))
             .map_err(search_error)?;
-        Ok(SearchWriter {
-            writer,
-            index,
-            fields,
-        })
+        // Segments stop merging at MAX_SEGMENT_DOCS, so a merge never maps more than that
+        // much of the index at once: the build's memory stays bounded whatever the catalog's
+        // size.
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_SEGMENT_DOCS);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(SearchWriter { writer, fields })
     }
 
     pub fn add(&mut self, ordinal: u32, p: &Product) -> Result<(), CatalogError> {
@@ -146,13 +150,9 @@ impl SearchWriter {
         Ok(())
     }
 
-    /// Commits and merges everything into one segment.
+    /// Commits and waits for the merges in flight.
     pub fn finish(mut self) -> Result<(), CatalogError> {
         self.writer.commit().map_err(search_error)?;
-        let segments = self.index.searchable_segment_ids().map_err(search_error)?;
-        if segments.len() > 1 {
-            self.writer.merge(&segments).wait().map_err(search_error)?;
-        }
         self.writer.wait_merging_threads().map_err(search_error)?;
         Ok(())
     }

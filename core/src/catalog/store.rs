@@ -20,6 +20,8 @@ pub(super) const STRINGS_MAGIC: &[u8; 8] = b"BMCSTR01";
 pub(super) const RECORDS_HEADER: usize = 16;
 /// Bytes a row.
 pub(super) const ROW: usize = 56;
+/// Where a row holds its 10-digit classification.
+pub(super) const CLASS_AT: usize = 42;
 
 const NULL_TIME: i64 = i64::MIN;
 
@@ -70,7 +72,7 @@ impl<W: Write> StoreWriter<W> {
         row[38..40].copy_from_slice(&(name.len() as u16).to_le_bytes());
         row[40] = unit.len() as u8;
         row[41] = u8::from(p.is_active);
-        row[42..52].copy_from_slice(p.dian_classification.as_str().as_bytes());
+        row[CLASS_AT..CLASS_AT + 10].copy_from_slice(p.dian_classification.as_str().as_bytes());
         self.records.write_all(&row)?;
         self.strings.write_all(code)?;
         self.strings.write_all(name)?;
@@ -181,7 +183,7 @@ impl StoreReader<'_> {
         let code = self.text(offset, code_len)?;
         let name = self.text(offset + code_len, name_len)?;
         let unit = self.text(offset + code_len + name_len, unit_len)?;
-        let class = std::str::from_utf8(&row[42..52])
+        let class = std::str::from_utf8(&row[CLASS_AT..CLASS_AT + 10])
             .ok()
             .and_then(|c| TariffCode::parse(c).ok())
             .ok_or_else(|| {
