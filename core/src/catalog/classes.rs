@@ -48,11 +48,14 @@ pub(super) fn write_from_records(
     })?;
     let mut map = fst::MapBuilder::new(fst_out).map_err(|e| io(std::io::Error::other(e)))?;
     for (i, class) in counts.keys().enumerate() {
-        map.insert(class, i as u64).map_err(|e| io(std::io::Error::other(e)))?;
+        map.insert(class, i as u64)
+            .map_err(|e| io(std::io::Error::other(e)))?;
     }
     map.finish().map_err(|e| io(std::io::Error::other(e)))?;
     postings.write_all(POSTINGS_MAGIC).map_err(io)?;
-    postings.write_all(&(counts.len() as u64).to_le_bytes()).map_err(io)?;
+    postings
+        .write_all(&(counts.len() as u64).to_le_bytes())
+        .map_err(io)?;
     for o in &offsets {
         postings.write_all(&o.to_le_bytes()).map_err(io)?;
     }
