@@ -75,6 +75,11 @@ export declare class Catalog {
   compact(): number
   /** Re-opens the same folder after a new build was published there. */
   reload(): void
+  /**
+   * Reads every page of the index once so that first queries are fast; returns the bytes
+   * touched.
+   */
+  warm(): number
   /** Checks every index file against the manifest's checksums. */
   verify(): void
   /** How many products the index holds. */

@@ -26,6 +26,7 @@ test('get, getMany and prefix', async () => {
   assert.deepEqual(catalog.getMany([first.productCode, 'nope']), [first, null])
   assert.deepEqual(await catalog.getManyAsync([first.productCode]), [first])
   assert.equal(catalog.length, 20000)
+  assert.ok(catalog.warm() > 1000000)
 })
 
 test('byClassification pages and search', async () => {

@@ -292,6 +292,13 @@ impl Catalog {
         self.shared.reload().map_err(|e| to_js(&env, e))
     }
 
+    /// Reads every page of the index once so that first queries are fast; returns the bytes
+    /// touched.
+    #[napi]
+    pub fn warm(&self) -> i64 {
+        n(self.shared.get().warm())
+    }
+
     /// Checks every index file against the manifest's checksums.
     #[napi]
     pub fn verify(&self, env: Env) -> Result<()> {

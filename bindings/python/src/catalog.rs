@@ -288,6 +288,13 @@ impl Catalog {
         py.detach(|| self.shared.reload()).map_err(|e| to_py(py, e))
     }
 
+    /// Read every page of the index once so that first queries are fast; returns the bytes
+    /// touched. The GIL is released.
+    fn warm(&self, py: Python<'_>) -> u64 {
+        let catalog = self.shared.get();
+        py.detach(|| catalog.warm())
+    }
+
     /// Check every index file against the manifest's checksums.
     fn verify(&self, py: Python<'_>) -> PyResult<()> {
         py.detach(|| self.shared.get().verify())

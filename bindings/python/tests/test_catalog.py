@@ -36,6 +36,7 @@ def test_get_and_columns(catalog):
     assert catalog.get("no-such-code") is None
     assert catalog.get_many([first.product_code, "nope"]) == [first, None]
     assert len(catalog) == 20_000
+    assert catalog.warm() > 1_000_000
 
 
 def test_by_classification_pages(catalog):
