@@ -109,18 +109,9 @@ pub fn format_code(env: Env, scheme: String, code: String) -> Result<String> {
 /// The GS1 mod-10 check digit of `digits` (a GTIN without its check digit).
 #[napi(namespace = "codes")]
 pub fn gs1_check_digit(env: Env, digits: String) -> Result<u32> {
-    match digits.chars().position(|c| !c.is_ascii_digit()) {
-        Some(position) => Err(to_js(
-            &env,
-            dian::ProductCodeError::InvalidCharacter {
-                scheme: dian::Scheme::Gtin,
-                character: digits.chars().nth(position).unwrap_or('?'),
-                position,
-                allowed: "a GTIN has only digits",
-            },
-        )),
-        None => Ok(u32::from(dian::product_code::gs1_check_digit(&digits))),
-    }
+    dian::product_code::gs1_check_digit_of(&digits)
+        .map(u32::from)
+        .map_err(|e| to_js(&env, e))
 }
 
 /// An HS 2022 chapter, heading or subheading.

@@ -99,23 +99,7 @@ fn code_is_valid(scheme: &str, code: &str) -> bool {
 
 #[pyfunction]
 fn gs1_check_digit(py: Python<'_>, digits: &str) -> PyResult<u8> {
-    // Checked by the same parser as a full GTIN so that errors read the same.
-    if let Some((position, character)) = digits
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !c.is_ascii_digit())
-    {
-        return Err(to_py(
-            py,
-            dian::ProductCodeError::InvalidCharacter {
-                scheme: dian::Scheme::Gtin,
-                character,
-                position,
-                allowed: "a GTIN has only digits",
-            },
-        ));
-    }
-    Ok(dian::product_code::gs1_check_digit(digits))
+    dian::product_code::gs1_check_digit_of(digits).map_err(|e| to_py(py, e))
 }
 
 fn hs_dict<'py>(py: Python<'py>, entry: &hs2022::HsEntry) -> PyResult<Bound<'py, PyDict>> {

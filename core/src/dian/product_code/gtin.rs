@@ -19,10 +19,28 @@ use super::{ProductCodeError, Scheme};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Gtin(String);
 
+/// The GS1 mod-10 check digit of `digits` (a GTIN without its check digit), refusing
+/// anything but ASCII digits.
+pub fn gs1_check_digit_of(digits: &str) -> Result<u8, ProductCodeError> {
+    if let Some((position, character)) = digits
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_digit())
+    {
+        return Err(ProductCodeError::InvalidCharacter {
+            scheme: Scheme::Gtin,
+            character,
+            position,
+            allowed: "a GTIN has only digits",
+        });
+    }
+    Ok(gs1_check_digit(digits))
+}
+
 /// The GS1 mod-10 check digit of `digits` (the code without its check digit).
 ///
 /// From the right, digits are weighted 3, 1, 3, 1, ...; the check digit brings the sum to a
-/// multiple of 10. `digits` must be ASCII digits.
+/// multiple of 10. `digits` must be ASCII digits ([`gs1_check_digit_of`] checks them).
 pub fn gs1_check_digit(digits: &str) -> u8 {
     let sum: u32 = digits
         .bytes()

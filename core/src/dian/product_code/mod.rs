@@ -27,7 +27,7 @@ mod unspsc;
 use std::fmt;
 
 pub use error::ProductCodeError;
-pub use gtin::{Gtin, gs1_check_digit};
+pub use gtin::{Gtin, gs1_check_digit, gs1_check_digit_of};
 pub use own::{OWN_CODE_MAX_LEN, OwnCode};
 pub use tariff::{TariffCode, TariffDescription};
 pub use unspsc::{Unspsc, UnspscLevel};
