@@ -34,6 +34,9 @@ enum Command {
     /// Rule sets: list versions, show one, run the cases, print the current one.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
+    /// Invoices: generate samples, read (UBL XML), validate (compliance findings).
+    #[command(subcommand)]
+    Invoice(commands::invoice::InvoiceCommand),
     /// Validate every identifier in a CSV file (columns kind,scheme,value) and print a table.
     Validate(commands::validate::ValidateArgs),
 }
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Commission(cmd) => commands::commission::run(cmd),
         Command::Catalog(cmd) => commands::catalog::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Invoice(cmd) => commands::invoice::run(cmd),
     };
     match result {
         Ok(code) => code,

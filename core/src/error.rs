@@ -9,6 +9,7 @@
 use crate::catalog::CatalogError;
 use crate::commission::CommissionError;
 use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
+use crate::invoice::InvoiceError;
 use crate::rules::RuleError;
 
 /// The broad kind of a failure, which decides the exception class in Python and Node.
@@ -83,6 +84,9 @@ pub enum Error {
     /// A catalog could not be built, opened or queried.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// An invoice could not be read.
+    #[error(transparent)]
+    Invoice(#[from] InvoiceError),
 }
 
 impl Error {
@@ -96,6 +100,7 @@ impl Error {
             Error::Rules(e) => e.code(),
             Error::Commission(e) => e.code(),
             Error::Catalog(e) => e.code(),
+            Error::Invoice(e) => e.code(),
         }
     }
 
@@ -109,6 +114,7 @@ impl Error {
             Error::Rules(e) => e.kind(),
             Error::Commission(e) => e.kind(),
             Error::Catalog(e) => e.kind(),
+            Error::Invoice(e) => e.kind(),
         }
     }
 }

@@ -32,9 +32,12 @@
 
 pub mod catalog;
 pub mod commission;
+pub mod compliance;
 pub mod dian;
 pub mod error;
+pub mod invoice;
 pub mod money;
+mod rng;
 pub mod rules;
 pub mod swap;
 

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod code;
 pub mod commission;
 pub mod cufe;
+pub mod invoice;
 pub mod nit;
 pub mod rules;
 pub mod validate;

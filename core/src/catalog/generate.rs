@@ -11,28 +11,7 @@ use chrono::DateTime;
 use super::product::{COLUMNS, format_timestamp};
 use crate::dian::hs2022::{self, HsLevel};
 use crate::dian::product_code::gs1_check_digit;
-
-/// SplitMix64: small, fast and the same on every platform.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use crate::rng::Rng;
 
 /// Products by chapter: (chapter, names, sku prefix, units).
 const PRODUCTS: &[(u8, &[&str], &str)] = &[

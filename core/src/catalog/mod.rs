@@ -27,4 +27,4 @@ pub use index::{Catalog, ClassPage, SearchHit, SharedCatalog, Stats};
 pub use overlay::{DeltaReport, apply_delta, compact};
 pub use product::{COLUMNS, Product, format_timestamp, parse_timestamp};
 pub use search::{MatchKind, SearchFilters, typo_distance};
-pub use source::RowProblem;
+pub use source::{RowProblem, read_products};

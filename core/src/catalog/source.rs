@@ -191,3 +191,23 @@ fn parse_row(
         updated_at: timestamp(8)?,
     })
 }
+
+/// Reads every valid product of a CSV (plain, gzip or zstd) into memory, up to `limit`
+/// products; rows that are wrong are skipped. For samples and generators, not for building
+/// an index (which streams).
+pub fn read_products(path: &std::path::Path, limit: usize) -> Result<Vec<Product>, CatalogError> {
+    let input = decompress(open_path(path)?).map_err(|e| CatalogError::Source {
+        source_name: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut reader = ProductReader::new(input, &path.display().to_string())?;
+    let mut products = Vec::new();
+    while products.len() < limit {
+        match reader.next_row()? {
+            Some((_, Ok(product))) => products.push(product),
+            Some((_, Err(_))) => {}
+            None => break,
+        }
+    }
+    Ok(products)
+}

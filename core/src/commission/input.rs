@@ -108,3 +108,27 @@ impl std::fmt::Debug for Options<'_> {
             .finish()
     }
 }
+
+impl From<&crate::invoice::Invoice> for CommissionInvoice {
+    /// The lines as the commission takes them: base, subpartida when the line gives a valid
+    /// scheme-020 code, and the product code (seller's code, GTIN or own code) otherwise.
+    fn from(invoice: &crate::invoice::Invoice) -> CommissionInvoice {
+        CommissionInvoice {
+            issue_date: invoice.issue_date,
+            lines: invoice
+                .lines
+                .iter()
+                .map(|line| CommissionLine {
+                    id: Some(line.id.clone()),
+                    tariff_code: line
+                        .item_code
+                        .as_ref()
+                        .filter(|c| c.scheme == "020")
+                        .and_then(|c| TariffCode::parse(&c.code).ok()),
+                    product_code: line.product_code().map(str::to_string),
+                    base: line.base,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! What validation needs beyond the invoice: the registration date, keys, the catalog.
+
+use chrono::NaiveDate;
+
+use crate::catalog::Catalog;
+use crate::dian::TariffCode;
+
+/// What the catalog knows of a product, for compliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductStatus {
+    /// The product's subpartida.
+    pub tariff_code: TariffCode,
+    /// Whether the product is active.
+    pub is_active: bool,
+}
+
+/// Looks products up by code; the catalog index implements it.
+pub trait ProductLookup: Sync {
+    /// The product's status, `None` when the code is not in the catalog.
+    fn product_status(&self, code: &str) -> Option<ProductStatus>;
+}
+
+impl ProductLookup for Catalog {
+    fn product_status(&self, code: &str) -> Option<ProductStatus> {
+        self.get(code).ok().flatten().map(|p| ProductStatus {
+            tariff_code: p.dian_classification,
+            is_active: p.is_active,
+        })
+    }
+}
+
+/// A catalog held in memory (a few thousand products, tests, samples).
+impl<S: std::hash::BuildHasher + Sync> ProductLookup
+    for std::collections::HashMap<String, crate::catalog::Product, S>
+{
+    fn product_status(&self, code: &str) -> Option<ProductStatus> {
+        self.get(code).map(|p| ProductStatus {
+            tariff_code: p.dian_classification,
+            is_active: p.is_active,
+        })
+    }
+}
+
+/// The settings of a validation.
+#[derive(Clone)]
+pub struct Context<'a> {
+    /// The date of registration: invoice age and future dates are measured from it.
+    pub registration_date: NaiveDate,
+    /// The oldest invoice that can be registered, in calendar days (180 by default).
+    pub max_age_days: i64,
+    /// The numbering range's technical key: when set, invoice CUFEs are recomputed.
+    pub technical_key: Option<String>,
+    /// The software PIN: when set, credit and debit note CUDEs are recomputed.
+    pub software_pin: Option<String>,
+    /// The catalog: when set, every line's product is looked up.
+    pub catalog: Option<&'a dyn ProductLookup>,
+    /// The chapters whose products can be registered (01–24 by default).
+    pub eligible_chapters: std::ops::RangeInclusive<u8>,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("registration_date", &self.registration_date)
+            .field("max_age_days", &self.max_age_days)
+            .field(
+                "technical_key",
+                &self.technical_key.as_ref().map(|_| "<set>"),
+            )
+            .field("software_pin", &self.software_pin.as_ref().map(|_| "<set>"))
+            .field("catalog", &self.catalog.is_some())
+            .field("eligible_chapters", &self.eligible_chapters)
+            .finish()
+    }
+}
+
+impl<'a> Context<'a> {
+    /// A context for registering on `registration_date`, with the defaults: 180 days, no
+    /// keys, no catalog, chapters 01–24.
+    pub fn new(registration_date: NaiveDate) -> Context<'a> {
+        Context {
+            registration_date,
+            max_age_days: 180,
+            technical_key: None,
+            software_pin: None,
+            catalog: None,
+            eligible_chapters: 1..=24,
+        }
+    }
+}

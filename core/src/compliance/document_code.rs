@@ -1,0 +1,60 @@
+//! The CUFE (invoices) or CUDE (notes): present, well formed, and right when the key is known.
+
+use super::{Context, Findings, Severity};
+use crate::dian::{Cufe, CufeError, cufe};
+use crate::invoice::{DocumentKind, Invoice};
+
+pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings) {
+    let name = if invoice.kind == DocumentKind::Invoice {
+        "CUFE"
+    } else {
+        "CUDE"
+    };
+    let Some(written) = invoice.cufe.as_deref() else {
+        let severity = if invoice.source.kind.is_exact() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        out.push(
+            "CUFE_MISSING",
+            severity,
+            "cufe",
+            format!("El documento no tiene {name}."),
+            format!("The document has no {name}."),
+        );
+        return;
+    };
+    if Cufe::parse(written).is_err() {
+        out.push(
+            "CUFE_MALFORMED",
+            Severity::Error,
+            "cufe",
+            format!("El {name} no son 96 dígitos hexadecimales."),
+            format!("The {name} is not 96 hex digits."),
+        );
+        return;
+    }
+    let key = match invoice.kind {
+        DocumentKind::Invoice => context.technical_key.as_deref(),
+        _ => context.software_pin.as_deref(),
+    };
+    let Some(key) = key else { return };
+    match cufe::verify(&invoice.cufe_fields(key), written) {
+        Ok(_) => {}
+        Err(CufeError::Mismatch { expected, .. }) => out.push(
+            "CUFE_MISMATCH",
+            Severity::Error,
+            "cufe",
+            format!("El {name} no corresponde a los datos de la factura; con la clave configurada es {expected}."),
+            format!("The {name} does not match the invoice's data; with the configured key it is {expected}."),
+        ),
+        Err(e) => out.push(
+            "CUFE_UNVERIFIABLE",
+            Severity::Warning,
+            "cufe",
+            format!("No se puede recalcular el {name}: {e}."),
+            format!("The {name} cannot be recomputed: {e}."),
+        ),
+    }
+}
