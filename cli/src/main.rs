@@ -2,6 +2,7 @@
 //! bad input prints one line on stderr (`bmc: CODE: message`) and exits with status 1.
 
 mod commands;
+mod scan;
 
 use std::process::ExitCode;
 

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod code;
 pub mod commission;
+pub mod corpus;
 pub mod cufe;
 pub mod invoice;
 pub mod nit;

@@ -11,13 +11,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod detect;
 mod error;
 pub mod generate;
 mod model;
+pub mod ocr;
+pub mod page;
+pub mod qr;
 pub mod ubl;
 mod xml;
 pub use xml::Limits;
 
+pub use detect::{Format, detect, read_document};
 pub use error::InvoiceError;
 pub use model::{
     DocumentKind, FieldConfidence, Invoice, InvoiceLine, ItemCode, MonetaryTotals, Party, Source,

@@ -4,6 +4,7 @@
 mod read;
 mod write;
 
+pub(crate) use read::parse_plain_decimal;
 pub use read::read_xml;
 pub use read::read_xml_with;
 pub use write::{Issuance, write_attached_document, write_xml};

@@ -338,22 +338,8 @@ fn extensions(w: &mut Writer, invoice: &Invoice, issuance: &Issuance) {
         "800197268",
     );
     w.close("sts:AuthorizationProvider");
-    if let Some(cufe) = &invoice.cufe {
-        w.leaf(
-            "sts:QRCode",
-            &[],
-            &format!(
-                "NumFac: {} FecFac: {} NitFac: {} DocAdq: {} ValTolFac: {} CUFE: {} \
-                 https://catalogo-vpfe-hab.dian.gov.co/document/searchqr?documentkey={}",
-                invoice.number,
-                invoice.issue_date,
-                invoice.seller.id,
-                invoice.buyer.id,
-                invoice.totals.payable,
-                cufe,
-                cufe
-            ),
-        );
+    if invoice.cufe.is_some() {
+        w.leaf("sts:QRCode", &[], &crate::invoice::qr::qr_text(invoice));
     }
     w.close("sts:DianExtensions");
     w.close("ext:ExtensionContent");

@@ -1,0 +1,217 @@
+//! The external programs: Tesseract, and poppler's `pdftotext` and `pdftoppm`.
+
+use std::path::Path;
+use std::process::Command;
+
+use image::GrayImage;
+
+use bmc_core::invoice::ocr::OcrOptions;
+use bmc_core::invoice::{Invoice, InvoiceError};
+
+use crate::commands::Failure;
+
+fn run(program: &str, args: &[&std::ffi::OsStr], install: &str) -> Result<Vec<u8>, Failure> {
+    let output = Command::new(program)
+        .args(args)
+        // One thread per page: pages run in parallel instead.
+        .env("OMP_THREAD_LIMIT", "1")
+        .output()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Failure::Message(format!(
+                    "{program} is not installed; on Debian or Ubuntu: apt-get install {install}"
+                ))
+            } else {
+                Failure::Message(format!("cannot run {program}: {e}"))
+            }
+        })?;
+    if !output.status.success() {
+        return Err(Failure::Message(format!(
+            "{program} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(output.stdout)
+}
+
+/// Tesseract's TSV for an image file, in Spanish, reading the page as one block of text.
+pub fn tesseract_tsv(image: &Path) -> Result<String, Failure> {
+    let out = run(
+        "tesseract",
+        &[
+            image.as_os_str(),
+            "stdout".as_ref(),
+            "-l".as_ref(),
+            "spa".as_ref(),
+            "--psm".as_ref(),
+            "6".as_ref(),
+            "tsv".as_ref(),
+        ],
+        "tesseract-ocr tesseract-ocr-spa",
+    )?;
+    String::from_utf8(out).map_err(|e| Failure::Message(format!("tesseract wrote non-UTF-8: {e}")))
+}
+
+/// The text layer of a PDF as TSV (`pdftotext -tsv`), or `None` when it has no text.
+pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, Failure> {
+    let out = run(
+        "pdftotext",
+        &["-tsv".as_ref(), pdf.as_os_str(), "-".as_ref()],
+        "poppler-utils",
+    )?;
+    let text = String::from_utf8(out)
+        .map_err(|e| Failure::Message(format!("pdftotext wrote non-UTF-8: {e}")))?;
+    let words = text
+        .lines()
+        .filter(|l| l.starts_with("5\t") && !l.ends_with("###"))
+        .count();
+    Ok((words > 0).then_some(text))
+}
+
+/// The first page of a PDF rendered in grey at `dpi`.
+pub fn render_page(pdf: &Path, dpi: u32) -> Result<GrayImage, Failure> {
+    let out = run(
+        "pdftoppm",
+        &[
+            "-r".as_ref(),
+            dpi.to_string().as_ref(),
+            "-gray".as_ref(),
+            "-f".as_ref(),
+            "1".as_ref(),
+            "-l".as_ref(),
+            "1".as_ref(),
+            pdf.as_os_str(),
+        ],
+        "poppler-utils",
+    )?;
+    let image = image::load_from_memory_with_format(&out, image::ImageFormat::Pnm)
+        .map_err(|e| Failure::Message(format!("pdftoppm output: {e}")))?;
+    Ok(image.to_luma8())
+}
+
+/// What reading a scan gave: the OCR output, the invoice read from it (or why none could
+/// be), and the skew removed.
+#[derive(Debug)]
+pub struct ScanRead {
+    /// Tesseract's TSV of the pass that was kept.
+    pub tsv: String,
+    /// The invoice, or the error reading it.
+    pub invoice: Result<Invoice, InvoiceError>,
+    /// Degrees of skew removed before OCR.
+    pub skew: f32,
+    /// Whether the kept pass had its strokes thickened.
+    pub thickened: bool,
+}
+
+impl ScanRead {
+    /// How good a reading is: more fields trusted first, then fewer in doubt. A reading
+    /// that lost a row has fewer fields to doubt, so counting doubts alone would prefer it.
+    fn quality(&self) -> (usize, std::cmp::Reverse<usize>) {
+        match &self.invoice {
+            Ok(invoice) => {
+                let doubtful = invoice.source.doubtful_fields().len();
+                let fields = invoice.source.confidence.len();
+                (fields - doubtful, std::cmp::Reverse(doubtful))
+            }
+            Err(_) => (0, std::cmp::Reverse(usize::MAX)),
+        }
+    }
+
+    fn is_clean(&self) -> bool {
+        self.invoice
+            .as_ref()
+            .is_ok_and(|i| i.source.doubtful_fields().is_empty())
+    }
+}
+
+/// Reads an invoice from a page image: straightened, OCR'd, read. When the reading has
+/// doubtful fields, the page is OCR'd again with its strokes thickened (thin typefaces
+/// and faint scans read much better so) and the better reading is kept.
+pub fn read_scan(page: &GrayImage, options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
+    let (straight, skew) = super::deskew::straighten(page);
+    let read = |image: &GrayImage, thickened: bool| -> Result<ScanRead, Failure> {
+        let tsv = ocr_gray(image)?;
+        let invoice = bmc_core::invoice::ocr::from_tesseract_tsv(&tsv, options);
+        Ok(ScanRead {
+            tsv,
+            invoice,
+            skew,
+            thickened,
+        })
+    };
+    let qr = qr_text(&straight)?;
+    let straight = super::graphics::blank_blocks(&straight);
+    let read = |image: &GrayImage, thickened: bool| -> Result<ScanRead, Failure> {
+        let mut scan = read(image, thickened)?;
+        if let (Ok(invoice), Some(qr)) = (&mut scan.invoice, &qr) {
+            bmc_core::invoice::ocr::confirm_with_qr(invoice, qr);
+        }
+        Ok(scan)
+    };
+    let first = read(&straight, false)?;
+    if first.is_clean() {
+        return Ok(first);
+    }
+    let second = read(&super::strokes::thicken(&straight), true)?;
+    Ok(if second.quality() > first.quality() {
+        second
+    } else {
+        first
+    })
+}
+
+/// Reads an invoice from an image file (see [`read_scan`]).
+pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
+    let page = image::open(path)
+        .map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?
+        .to_luma8();
+    read_scan(&page, options)
+}
+
+/// The text of DIAN's QR code on a page (`zbarimg`), when there is one. Without zbarimg
+/// installed the page is read without it.
+fn qr_text(page: &GrayImage) -> Result<Option<String>, Failure> {
+    let dir = scratch_dir()?;
+    let file = dir.join("qr.png");
+    page.save(&file)
+        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", file.display())))?;
+    let output = Command::new("zbarimg")
+        .args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&file)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    match output {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            Ok((text.contains("CUFE:") || text.contains("CUDE:")).then_some(text))
+        }
+        // Status 4: no code found.
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Failure::Message(format!("cannot run zbarimg: {e}"))),
+    }
+}
+
+fn scratch_dir() -> Result<std::path::PathBuf, Failure> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "bmc-ocr-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::Message(format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// Tesseract's TSV for a page held in memory.
+fn ocr_gray(page: &GrayImage) -> Result<String, Failure> {
+    let dir = scratch_dir()?;
+    let file = dir.join("page.png");
+    page.save(&file)
+        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", file.display())))?;
+    let tsv = tesseract_tsv(&file);
+    let _ = std::fs::remove_dir_all(&dir);
+    tsv
+}

@@ -1,0 +1,637 @@
+//! The invoice as a printed page (PDF): what a seller's system prints beside the XML, and
+//! what scanners and OCR see. The generator renders it in several styles (fonts, sizes,
+//! number and date formats) so the text reader is tested on more than one layout.
+//!
+//! Pages use PDF's standard fonts (Helvetica, Times, Courier) in WinAnsi encoding, so they
+//! carry a text layer and need no embedded font files.
+
+use chrono::{Datelike, NaiveDate};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use rust_decimal::Decimal;
+
+use super::{DocumentKind, Invoice, Party};
+use crate::money::format_cop;
+
+/// A typeface family of PDF's standard fonts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Helvetica (a sans-serif).
+    Helvetica,
+    /// Times (a serif).
+    Times,
+    /// Courier (monospaced).
+    Courier,
+}
+
+impl Family {
+    fn regular(self) -> &'static [u8] {
+        match self {
+            Family::Helvetica => b"Helvetica",
+            Family::Times => b"Times-Roman",
+            Family::Courier => b"Courier",
+        }
+    }
+
+    fn bold(self) -> &'static [u8] {
+        match self {
+            Family::Helvetica => b"Helvetica-Bold",
+            Family::Times => b"Times-Bold",
+            Family::Courier => b"Courier-Bold",
+        }
+    }
+
+    /// Advance width of `c` in thousandths of the font size (exact for digits and the
+    /// separators that amounts are made of, an average for other characters).
+    fn width(self, c: char) -> f32 {
+        match (self, c) {
+            (Family::Courier, _) => 600.0,
+            (_, '0'..='9') => {
+                if self == Family::Times {
+                    500.0
+                } else {
+                    556.0
+                }
+            }
+            (_, '.' | ',' | ' ') => {
+                if self == Family::Times {
+                    250.0
+                } else {
+                    278.0
+                }
+            }
+            (_, '$') => {
+                if self == Family::Times {
+                    500.0
+                } else {
+                    556.0
+                }
+            }
+            (_, '%') => {
+                if self == Family::Times {
+                    833.0
+                } else {
+                    889.0
+                }
+            }
+            (Family::Times, _) => 480.0,
+            (Family::Helvetica, _) => 540.0,
+        }
+    }
+
+    fn text_width(self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.width(c)).sum::<f32>() * size / 1000.0
+    }
+}
+
+/// How amounts are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// `$ 1.250.000,00`, as Colombian invoices print them.
+    Colombian,
+    /// `$1,250,000.00`, as some systems print them.
+    English,
+}
+
+/// How dates are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateStyle {
+    /// `15/10/2026`.
+    DayMonthYear,
+    /// `15 de octubre de 2026`.
+    Spanish,
+    /// `2026-10-15`.
+    Iso,
+}
+
+/// The look of a printed page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageStyle {
+    /// The typeface.
+    pub family: Family,
+    /// The body text size in points.
+    pub size: f32,
+    /// Amount format.
+    pub numbers: NumberStyle,
+    /// Date format.
+    pub dates: DateStyle,
+    /// Degrees the content is turned by (counter-clockwise positive) about the page's
+    /// centre: a tilted scan, rendered in one pass as a scanner samples it. 0 for print.
+    pub tilt: f32,
+}
+
+impl Default for PageStyle {
+    fn default() -> PageStyle {
+        PageStyle {
+            family: Family::Helvetica,
+            size: 10.0,
+            numbers: NumberStyle::Colombian,
+            dates: DateStyle::DayMonthYear,
+            tilt: 0.0,
+        }
+    }
+}
+
+impl PageStyle {
+    /// The `n`th of a fixed rotation of styles (fonts × sizes × formats), for corpora.
+    pub fn variant(n: usize) -> PageStyle {
+        let families = [Family::Helvetica, Family::Times, Family::Courier];
+        let sizes = [10.0, 11.0, 9.5, 12.0];
+        let numbers = [
+            NumberStyle::Colombian,
+            NumberStyle::Colombian,
+            NumberStyle::English,
+        ];
+        let dates = [DateStyle::DayMonthYear, DateStyle::Spanish, DateStyle::Iso];
+        PageStyle {
+            family: families[n % 3],
+            size: sizes[(n / 3) % 4],
+            numbers: numbers[(n / 2) % 3],
+            dates: dates[(n / 5) % 3],
+            tilt: 0.0,
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// The date as the style prints it.
+pub fn format_date(date: NaiveDate, style: DateStyle) -> String {
+    match style {
+        DateStyle::DayMonthYear => date.format("%d/%m/%Y").to_string(),
+        DateStyle::Iso => date.format("%Y-%m-%d").to_string(),
+        DateStyle::Spanish => format!(
+            "{} de {} de {}",
+            date.day(),
+            MONTHS[date.month0() as usize],
+            date.year()
+        ),
+    }
+}
+
+/// An amount as the style prints it, with the peso sign.
+pub fn format_amount(value: Decimal, style: NumberStyle) -> String {
+    match style {
+        NumberStyle::Colombian => format!("$ {}", format_cop(value)),
+        NumberStyle::English => {
+            let swapped: String = format_cop(value)
+                .chars()
+                .map(|c| match c {
+                    '.' => ',',
+                    ',' => '.',
+                    c => c,
+                })
+                .collect();
+            format!("${swapped}")
+        }
+    }
+}
+
+/// A quantity as the style prints it: its own decimals, the style's decimal mark.
+pub fn format_quantity(value: Decimal, style: NumberStyle) -> String {
+    let text = value.to_string();
+    match style {
+        NumberStyle::Colombian => text.replace('.', ","),
+        NumberStyle::English => text,
+    }
+}
+
+/// A NIT as printed, `830.054.321-2`; other ids grouped the same way without a DV.
+pub fn format_party_id(party: &Party) -> String {
+    let mut grouped = String::new();
+    let id = party.id.as_str();
+    for (i, c) in id.chars().enumerate() {
+        if i > 0 && (id.len() - i).is_multiple_of(3) && id.bytes().all(|b| b.is_ascii_digit()) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    match &party.check_digit {
+        Some(dv) => format!("{grouped}-{dv}"),
+        None => grouped,
+    }
+}
+
+/// The label of an id type on the page.
+pub fn id_label(id_type: &str) -> &'static str {
+    match id_type {
+        "31" => "NIT",
+        "13" => "C.C.",
+        "22" => "C.E.",
+        "41" => "Pasaporte",
+        _ => "Doc.",
+    }
+}
+
+/// The code printed in a line's `Código` column: the seller's code when there is one (as
+/// Colombian invoices print it), else the standard item code.
+pub fn printed_code(line: &super::InvoiceLine) -> &str {
+    line.seller_code
+        .as_deref()
+        .or(line.item_code.as_ref().map(|c| c.code.as_str()))
+        .unwrap_or("")
+}
+
+/// Renders the invoice as a Letter-size PDF with a text layer.
+pub fn render_pdf(invoice: &Invoice, style: &PageStyle) -> Vec<u8> {
+    let mut layout = Layout::new(*style);
+    layout.invoice(invoice);
+    layout.finish()
+}
+
+const PAGE_WIDTH: f32 = 612.0;
+const PAGE_HEIGHT: f32 = 792.0;
+const LEFT: f32 = 40.0;
+const RIGHT: f32 = 572.0;
+const BOTTOM: f32 = 60.0;
+
+struct Layout {
+    style: PageStyle,
+    pages: Vec<Content>,
+    y: f32,
+}
+
+impl Layout {
+    fn new(style: PageStyle) -> Layout {
+        let mut layout = Layout {
+            style,
+            pages: Vec::new(),
+            y: PAGE_HEIGHT - 56.0,
+        };
+        layout.new_page();
+        layout
+    }
+
+    /// Starts a page; a tilted style turns everything drawn on it.
+    fn new_page(&mut self) {
+        let mut content = Content::new();
+        if self.style.tilt != 0.0 {
+            let (sin, cos) = self.style.tilt.to_radians().sin_cos();
+            let (cx, cy) = (PAGE_WIDTH / 2.0, PAGE_HEIGHT / 2.0);
+            // Translate the centre to the origin, turn, translate back.
+            content.transform([
+                cos,
+                sin,
+                -sin,
+                cos,
+                cx - cos * cx + sin * cy,
+                cy - sin * cx - cos * cy,
+            ]);
+        }
+        self.pages.push(content);
+    }
+
+    fn content(&mut self) -> &mut Content {
+        if self.pages.is_empty() {
+            self.new_page();
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    fn text(&mut self, x: f32, bold: bool, size: f32, text: &str) {
+        let y = self.y;
+        let font = if bold { Name(b"F2") } else { Name(b"F1") };
+        let bytes = win_ansi(text);
+        let content = self.content();
+        content.begin_text();
+        content.set_font(font, size);
+        content.next_line(x, y);
+        content.show(Str(&bytes));
+        content.end_text();
+    }
+
+    fn right(&mut self, right_edge: f32, bold: bool, size: f32, text: &str) {
+        let width = self.style.family.text_width(text, size);
+        self.text(right_edge - width, bold, size, text);
+    }
+
+    fn advance(&mut self, factor: f32) {
+        self.y -= self.style.size * factor;
+        if self.y < BOTTOM {
+            self.new_page();
+            self.y = PAGE_HEIGHT - 56.0;
+        }
+    }
+
+    /// A horizontal rule `above` text sizes above the current baseline.
+    fn rule(&mut self, above: f32) {
+        let y = self.y + self.style.size * above;
+        let content = self.content();
+        content.set_line_width(0.6);
+        content.move_to(LEFT, y);
+        content.line_to(RIGHT, y);
+        content.stroke();
+    }
+
+    /// DIAN's QR code at the top right, `side` points wide.
+    fn qr(&mut self, invoice: &Invoice, side: f32) {
+        let Ok(code) = qrcode::QrCode::with_error_correction_level(
+            super::qr::qr_text(invoice),
+            qrcode::EcLevel::M,
+        ) else {
+            return;
+        };
+        let n = code.width();
+        let module = side / n as f32;
+        let (left, top) = (RIGHT - side, PAGE_HEIGHT - 40.0);
+        let colors = code.to_colors();
+        let content = self.content();
+        content.set_fill_gray(0.0);
+        for y in 0..n {
+            for x in 0..n {
+                if colors[y * n + x] == qrcode::Color::Dark {
+                    content.rect(
+                        left + x as f32 * module,
+                        top - (y + 1) as f32 * module,
+                        module,
+                        module,
+                    );
+                }
+            }
+        }
+        content.fill_nonzero();
+    }
+
+    fn invoice(&mut self, invoice: &Invoice) {
+        if invoice.cufe.is_some() {
+            self.qr(invoice, 96.0);
+        }
+        let s = self.style.size;
+        let st = self.style;
+        self.text(LEFT, true, s + 4.0, &invoice.seller.name);
+        self.advance(1.6);
+        self.text(
+            LEFT,
+            false,
+            s,
+            &format!("NIT: {}", format_party_id(&invoice.seller)),
+        );
+        self.advance(2.2);
+        let title = match invoice.kind {
+            DocumentKind::Invoice => "FACTURA ELECTRÓNICA DE VENTA",
+            DocumentKind::CreditNote => "NOTA CRÉDITO ELECTRÓNICA",
+            DocumentKind::DebitNote => "NOTA DÉBITO ELECTRÓNICA",
+        };
+        self.text(
+            LEFT,
+            true,
+            s + 2.0,
+            &format!("{title} No. {}", invoice.number),
+        );
+        self.advance(1.8);
+        let mut issued = format!(
+            "Fecha de emisión: {}",
+            format_date(invoice.issue_date, st.dates)
+        );
+        if let Some(time) = &invoice.issue_time {
+            issued.push_str(&format!("   Hora: {}", &time[..time.len().min(8)]));
+        }
+        self.text(LEFT, false, s, &issued);
+        self.advance(1.5);
+        if let Some(due) = invoice.due_date {
+            self.text(
+                LEFT,
+                false,
+                s,
+                &format!("Fecha de vencimiento: {}", format_date(due, st.dates)),
+            );
+            self.advance(1.5);
+        }
+        if let Some(reference) = &invoice.billing_reference {
+            self.text(
+                LEFT,
+                false,
+                s,
+                &format!("Factura de referencia: {reference}"),
+            );
+            self.advance(1.5);
+        }
+        self.advance(0.6);
+        self.text(LEFT, false, s, &format!("Cliente: {}", invoice.buyer.name));
+        self.advance(1.5);
+        self.text(
+            LEFT,
+            false,
+            s,
+            &format!(
+                "{}: {}",
+                id_label(&invoice.buyer.id_type),
+                format_party_id(&invoice.buyer)
+            ),
+        );
+        self.advance(2.4);
+        self.lines(invoice);
+        self.totals(invoice);
+    }
+
+    fn lines(&mut self, invoice: &Invoice) {
+        let st = self.style;
+        let s = st.size - 1.0;
+        let columns = Columns::for_size(s, st.family);
+        self.text(LEFT, true, s, "#");
+        self.text(columns.code, true, s, "Código");
+        self.text(columns.description, true, s, "Descripción");
+        self.right(columns.quantity, true, s, "Cant.");
+        self.right(columns.price, true, s, "Vr. unitario");
+        self.right(columns.tax, true, s, "IVA");
+        self.right(RIGHT, true, s, "Total");
+        self.advance(0.5);
+        self.rule(0.0);
+        self.advance(1.2);
+        for line in &invoice.lines {
+            self.text(LEFT, false, s, &line.id);
+            let code = printed_code(line);
+            self.text(columns.code, false, s, code);
+            // The description fits its column: at a smaller size when a little too long,
+            // wrapped onto more lines (under the first) when much too long.
+            let room = columns.quantity - columns.description - 6.0 * s;
+            let natural = st.family.text_width(&line.description, s);
+            let size = if natural > room {
+                (s * room / natural).max(s * 0.8)
+            } else {
+                s
+            };
+            let wrapped = wrap(&line.description, room, size, st.family);
+            let first = wrapped.first().cloned().unwrap_or_default();
+            self.text(columns.description, false, size, &first);
+            self.right(
+                columns.quantity,
+                false,
+                s,
+                &format_quantity(line.quantity, st.numbers),
+            );
+            self.right(
+                columns.price,
+                false,
+                s,
+                &format_amount(line.unit_price, st.numbers),
+            );
+            let tax = line
+                .taxes
+                .iter()
+                .find(|t| t.tax == "01")
+                .and_then(|t| t.percent)
+                .map(|p| format!("{}%", p.normalize()))
+                .unwrap_or_else(|| "0%".to_string());
+            self.right(columns.tax, false, s, &tax);
+            self.right(RIGHT, false, s, &format_amount(line.base, st.numbers));
+            for more in wrapped.iter().skip(1) {
+                self.advance(1.15);
+                self.text(columns.description, false, size, more);
+            }
+            self.advance(1.5);
+        }
+        self.rule(0.9);
+        self.advance(0.8);
+    }
+
+    fn totals(&mut self, invoice: &Invoice) {
+        let st = self.style;
+        let s = st.size;
+        let label_x = 340.0;
+        let row = |layout: &mut Layout, label: &str, value: Decimal, bold: bool| {
+            layout.text(label_x, bold, s, label);
+            layout.right(RIGHT, bold, s, &format_amount(value, st.numbers));
+            layout.advance(1.5);
+        };
+        row(self, "Subtotal:", invoice.totals.line_extension, false);
+        for tax in &invoice.tax_totals {
+            let name = match tax.tax.as_str() {
+                "01" => "IVA",
+                "04" => "INC",
+                "03" => "ICA",
+                other => other,
+            };
+            row(self, &format!("{name}:"), tax.amount, false);
+        }
+        row(self, "Total a pagar:", invoice.totals.payable, true);
+        if let Some(cufe) = &invoice.cufe {
+            self.advance(1.0);
+            let label = if invoice.kind == DocumentKind::Invoice {
+                "CUFE:"
+            } else {
+                "CUDE:"
+            };
+            self.text(LEFT, true, s, label);
+            self.advance(1.4);
+            let half = cufe.len() / 2;
+            self.text(LEFT, false, s, &cufe[..half]);
+            self.advance(1.4);
+            self.text(LEFT, false, s, &cufe[half..]);
+            self.advance(1.4);
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        let mut pdf = Pdf::new();
+        let catalog_id = Ref::new(1);
+        let tree_id = Ref::new(2);
+        let regular_id = Ref::new(3);
+        let bold_id = Ref::new(4);
+        let first_page = 5;
+        let page_ids: Vec<Ref> = (0..self.pages.len())
+            .map(|i| Ref::new(first_page + 2 * i as i32))
+            .collect();
+        pdf.catalog(catalog_id).pages(tree_id);
+        pdf.pages(tree_id)
+            .kids(page_ids.iter().copied())
+            .count(page_ids.len() as i32);
+        pdf.type1_font(regular_id)
+            .base_font(Name(self.style.family.regular()))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        pdf.type1_font(bold_id)
+            .base_font(Name(self.style.family.bold()))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        for (i, content) in self.pages.into_iter().enumerate() {
+            let page_id = page_ids[i];
+            let content_id = Ref::new(page_id.get() + 1);
+            let mut page = pdf.page(page_id);
+            // A tilted page is shown on a larger bed, as a scanner sees it: no corner lost.
+            let bed = if self.style.tilt != 0.0 { 72.0 } else { 0.0 };
+            page.media_box(Rect::new(-bed, -bed, PAGE_WIDTH + bed, PAGE_HEIGHT + bed));
+            page.parent(tree_id);
+            page.contents(content_id);
+            let mut resources = page.resources();
+            let mut fonts = resources.fonts();
+            fonts.pair(Name(b"F1"), regular_id);
+            fonts.pair(Name(b"F2"), bold_id);
+            fonts.finish();
+            resources.finish();
+            page.finish();
+            pdf.stream(content_id, &content.finish());
+        }
+        pdf.finish()
+    }
+}
+
+/// Words of `text` in lines no wider than `room` at `size`.
+fn wrap(text: &str, room: f32, size: f32, family: Family) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if family.text_width(&format!("{line} {word}"), size) <= room => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Column positions of the lines table (left edges of text columns, right edges of number
+/// columns).
+struct Columns {
+    code: f32,
+    description: f32,
+    quantity: f32,
+    price: f32,
+    tax: f32,
+}
+
+impl Columns {
+    fn for_size(size: f32, family: Family) -> Columns {
+        let code = LEFT + family.text_width("000", size);
+        // Room for a 14-character seller code in capitals (wider than digits) and a gap.
+        let description = code + 16.0 * 0.66 * size;
+        Columns {
+            code,
+            description,
+            quantity: 360.0,
+            price: 440.0,
+            tax: 466.0,
+        }
+    }
+}
+
+/// Text in WinAnsiEncoding: Latin-1 as is, the usual typographic marks mapped, anything
+/// else as `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            '€' => 0x80,
+            '…' => 0x85,
+            '–' => 0x96,
+            '—' => 0x97,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            _ => b'?',
+        })
+        .collect()
+}
