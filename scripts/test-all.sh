@@ -3,7 +3,9 @@
 # fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), and the
 # Node addon (built, tested with node --test, and packed and installed as users get it).
 #
-# Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm.
+# Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm,
+# and for the OCR corpus Tesseract with Spanish, poppler-utils and zbar-tools (.ci/run installs
+# them).
 # Everything else it installs itself: a venv under target/venv (maturin, pytest, stdnum) and
 # the npm dev dependencies.
 set -euo pipefail
@@ -24,6 +26,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (core and CLI: unit, integration, doc tests, fuzz corpora)"
 cargo test --locked
+
+step "OCR corpus sample: printed pages scanned, OCR'd with Tesseract, read; the goal must hold"
+cargo build --release --locked -p bmc-cli
+corpus_dir=$(mktemp -d)
+"$CARGO_TARGET_DIR/release/bmc" invoice corpus --out "$corpus_dir" --count 12 --check
+rm -rf "$corpus_dir"
 
 step "Python: build the abi3 wheel and test it installed in a venv"
 if [ ! -x "$venv/bin/python" ]; then

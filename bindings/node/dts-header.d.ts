@@ -40,6 +40,17 @@ export type ErrorCode =
   | 'CATALOG_CORRUPT'
   | 'CATALOG_SEARCH'
   | 'CATALOG_QUERY_INVALID'
+  | 'INVOICE_XML_REFUSED'
+  | 'INVOICE_NOT_UTF8'
+  | 'INVOICE_XML_MALFORMED'
+  | 'INVOICE_UNKNOWN_DOCUMENT'
+  | 'INVOICE_MISSING_FIELD'
+  | 'INVOICE_INVALID_FIELD'
+  | 'INVOICE_UNRECOGNIZED_FORMAT'
+  | 'INVOICE_INVALID_JSON'
+  | 'OCR_INPUT_INVALID'
+  | 'OCR_FORMAT_UNKNOWN'
+  | 'OCR_NO_INVOICE'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -47,3 +58,82 @@ export interface BmcError extends Error {
   code: ErrorCode
 }
 
+
+/** A seller or buyer: id type (`"31"` NIT, `"13"` cédula, ...), id without check digit. */
+export interface Party {
+  id_type: string
+  id: string
+  check_digit?: string
+  name: string
+}
+
+/** One tax at one rate: `"01"` IVA, `"04"` INC, `"03"` ICA. */
+export interface TaxSubtotal {
+  tax: string
+  taxable: DecimalString
+  amount: DecimalString
+  percent?: DecimalString
+}
+
+/** One invoice line; `base` is the amount before taxes. */
+export interface InvoiceLine {
+  id: string
+  description: string
+  quantity: DecimalString
+  unit?: string
+  unit_price: DecimalString
+  base: DecimalString
+  taxes?: TaxSubtotal[]
+  item_code?: { scheme: string; code: string }
+  seller_code?: string
+}
+
+/** How sure an OCR reading is of one field (0–100); checks prefixed `!` failed. */
+export interface FieldConfidence {
+  engine: number
+  confidence: number
+  checks?: string[]
+}
+
+/** An invoice, credit note or debit note, in the core's JSON shape. */
+export interface Invoice {
+  kind: 'invoice' | 'credit_note' | 'debit_note'
+  type_code: string
+  operation_type?: string
+  environment?: '1' | '2'
+  number: string
+  prefix?: string
+  issue_date: string
+  issue_time?: string
+  due_date?: string
+  cufe?: string
+  currency: string
+  seller: Party
+  buyer: Party
+  lines: InvoiceLine[]
+  tax_totals?: { tax: string; amount: DecimalString; subtotals: TaxSubtotal[] }[]
+  totals: {
+    line_extension: DecimalString
+    tax_exclusive: DecimalString
+    tax_inclusive: DecimalString
+    allowance_total?: DecimalString
+    charge_total?: DecimalString
+    prepaid?: DecimalString
+    payable: DecimalString
+  }
+  billing_reference?: string
+  source: {
+    kind: 'ubl' | 'attached_document' | 'pdf_text' | 'tesseract' | 'textract' | 'textract_expense'
+    confidence?: Record<string, FieldConfidence>
+    threshold?: number
+  }
+}
+
+/** A compliance finding: stable code, severity, field path, message in Spanish and English. */
+export interface Finding {
+  code: string
+  severity: 'error' | 'warning' | 'info'
+  path: string
+  message_es: string
+  message_en: string
+}

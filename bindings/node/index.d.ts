@@ -40,11 +40,102 @@ export type ErrorCode =
   | 'CATALOG_CORRUPT'
   | 'CATALOG_SEARCH'
   | 'CATALOG_QUERY_INVALID'
+  | 'INVOICE_XML_REFUSED'
+  | 'INVOICE_NOT_UTF8'
+  | 'INVOICE_XML_MALFORMED'
+  | 'INVOICE_UNKNOWN_DOCUMENT'
+  | 'INVOICE_MISSING_FIELD'
+  | 'INVOICE_INVALID_FIELD'
+  | 'INVOICE_UNRECOGNIZED_FORMAT'
+  | 'INVOICE_INVALID_JSON'
+  | 'OCR_INPUT_INVALID'
+  | 'OCR_FORMAT_UNKNOWN'
+  | 'OCR_NO_INVOICE'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
 export interface BmcError extends Error {
   code: ErrorCode
+}
+
+
+/** A seller or buyer: id type (`"31"` NIT, `"13"` cédula, ...), id without check digit. */
+export interface Party {
+  id_type: string
+  id: string
+  check_digit?: string
+  name: string
+}
+
+/** One tax at one rate: `"01"` IVA, `"04"` INC, `"03"` ICA. */
+export interface TaxSubtotal {
+  tax: string
+  taxable: DecimalString
+  amount: DecimalString
+  percent?: DecimalString
+}
+
+/** One invoice line; `base` is the amount before taxes. */
+export interface InvoiceLine {
+  id: string
+  description: string
+  quantity: DecimalString
+  unit?: string
+  unit_price: DecimalString
+  base: DecimalString
+  taxes?: TaxSubtotal[]
+  item_code?: { scheme: string; code: string }
+  seller_code?: string
+}
+
+/** How sure an OCR reading is of one field (0–100); checks prefixed `!` failed. */
+export interface FieldConfidence {
+  engine: number
+  confidence: number
+  checks?: string[]
+}
+
+/** An invoice, credit note or debit note, in the core's JSON shape. */
+export interface Invoice {
+  kind: 'invoice' | 'credit_note' | 'debit_note'
+  type_code: string
+  operation_type?: string
+  environment?: '1' | '2'
+  number: string
+  prefix?: string
+  issue_date: string
+  issue_time?: string
+  due_date?: string
+  cufe?: string
+  currency: string
+  seller: Party
+  buyer: Party
+  lines: InvoiceLine[]
+  tax_totals?: { tax: string; amount: DecimalString; subtotals: TaxSubtotal[] }[]
+  totals: {
+    line_extension: DecimalString
+    tax_exclusive: DecimalString
+    tax_inclusive: DecimalString
+    allowance_total?: DecimalString
+    charge_total?: DecimalString
+    prepaid?: DecimalString
+    payable: DecimalString
+  }
+  billing_reference?: string
+  source: {
+    kind: 'ubl' | 'attached_document' | 'pdf_text' | 'tesseract' | 'textract' | 'textract_expense'
+    confidence?: Record<string, FieldConfidence>
+    threshold?: number
+  }
+}
+
+/** A compliance finding: stable code, severity, field path, message in Spanish and English. */
+export interface Finding {
+  code: string
+  severity: 'error' | 'warning' | 'info'
+  path: string
+  message_es: string
+  message_en: string
 }
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -261,6 +352,9 @@ export interface GroupFeeResult {
   slices: Array<TierSliceResult>
 }
 
+/** Reads OCR output: `format` is `tesseract-tsv`, `pdftotext-tsv`, `hocr` or `textract`. */
+export declare function invoiceFromOcr(text: string, format: string, options?: OcrReadOptions | undefined | null): Invoice
+
 /** What a commission is computed from. */
 export interface InvoiceInput {
   /** `YYYY-MM-DD`: picks the rule set version in force. */
@@ -299,6 +393,16 @@ export interface LineResult {
   reason?: string
 }
 
+/** Options of `invoiceFromOcr`. */
+export interface OcrReadOptions {
+  /** The text of the page's DIAN QR code, when it was decoded. */
+  qr?: string
+  /** See `ReadOptions.technicalKey`. */
+  technicalKey?: string
+  /** See `ReadOptions.threshold`. */
+  threshold?: number
+}
+
 /** A catalog product; fields are the seed's columns in camelCase. */
 export interface Product {
   /** product_id */
@@ -319,6 +423,24 @@ export interface Product {
   createdAt?: string
   /** updated_at, likewise. */
   updatedAt?: string
+}
+
+/**
+ * Reads UBL XML (Invoice, CreditNote, DebitNote, AttachedDocument), Tesseract TSV or hOCR,
+ * or a Textract JSON response, recognised by content. Hostile XML throws
+ * `INVOICE_XML_REFUSED`; PDFs and images `INVOICE_UNRECOGNIZED_FORMAT`.
+ */
+export declare function readInvoice(data: Buffer, options?: ReadOptions | undefined | null): Invoice
+
+/** Options of `readInvoice`. */
+export interface ReadOptions {
+  /**
+   * The numbering range's technical key: an OCR'd CUFE is recomputed, confirming (or
+   * refuting) the fields it covers.
+   */
+  technicalKey?: string
+  /** Confidence threshold (0–100) overriding the engine's default. */
+  threshold?: number
 }
 
 /** A row left out of a build. */
@@ -389,6 +511,24 @@ export interface TraceStepResult {
   label: string
   /** The value. */
   value: string
+}
+
+/**
+ * Everything DIAN and the exchange check before registering `invoice`, most severe first;
+ * with `catalog`, every line's product is looked up.
+ */
+export declare function validate(invoice: Invoice, context: ValidationContext, catalog?: Catalog | undefined | null): Finding[]
+
+/** What a validation needs besides the invoice. */
+export interface ValidationContext {
+  /** The registration date, `YYYY-MM-DD`. */
+  registrationDate: string
+  /** Oldest invoice that can be registered, in days (180). */
+  maxAgeDays?: number
+  /** The technical key, to recompute invoice CUFEs. */
+  technicalKey?: string
+  /** The software PIN, to recompute note CUDEs. */
+  softwarePin?: string
 }
 
 export declare namespace codes {

@@ -215,3 +215,75 @@ fn rules_commands() {
     let current = stdout(&bmc(&["rules", "current"]));
     assert!(current.contains("\tregistro-facturas\t"), "{current}");
 }
+
+#[test]
+fn invoice_read_prints_and_writes_json() {
+    let out = bmc(&["invoice", "read", "data/invoices/FEV-0004.xml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Invoice SETP990000004"), "{text}");
+    assert!(text.contains("source AttachedDocument"), "{text}");
+    let json = bmc(&["invoice", "read", "--json", "data/invoices/FEV-0002.xml"]);
+    let read: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../data/invoices/FEV-0002.json"
+        ))
+        .expect("truth"),
+    )
+    .expect("truth JSON");
+    assert_eq!(read, truth);
+    let ocr = bmc(&[
+        "invoice",
+        "read",
+        "data/invoices/ocr/FEV-0002.tesseract.tsv",
+        "--qr",
+        "data/invoices/ocr/FEV-0002.qr.txt",
+    ]);
+    assert!(
+        stdout(&ocr).contains("source Tesseract"),
+        "{}",
+        stdout(&ocr)
+    );
+}
+
+#[test]
+fn invoice_validate_exits_2_when_not_registrable() {
+    let ok = bmc(&[
+        "invoice",
+        "validate",
+        "data/invoices/FEV-0005.xml",
+        "--date",
+        "2026-09-10",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("registrable"));
+    let bad = bmc(&[
+        "invoice",
+        "validate",
+        "--json",
+        "data/invoices/faulty/wrong-check-digit.xml",
+        "--date",
+        "2026-11-29",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON");
+    assert_eq!(report["registrable"], false);
+    assert_eq!(report["findings"][0]["code"], "NIT_CHECK_DIGIT");
+    assert!(
+        report["findings"][0]["message_es"]
+            .as_str()
+            .expect("es")
+            .contains("dígito")
+    );
+}
+
+#[test]
+fn invoice_read_refuses_what_it_cannot_read() {
+    let out = bmc(&["invoice", "read", "data/samples/identifiers.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("INVOICE_UNRECOGNIZED_FORMAT"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

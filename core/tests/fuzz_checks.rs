@@ -76,3 +76,42 @@ pub fn catalog_csv(data: &[u8]) {
         }
     }
 }
+
+/// The UBL reader on arbitrary bytes: never panics, and what it reads writes back to XML
+/// that reads the same.
+pub fn invoice_xml(data: &[u8]) {
+    use bmc_core::invoice::{self, ubl};
+    if let Ok(read) = invoice::read_xml(data) {
+        let again = invoice::read_xml(ubl::write_xml(&read, &ubl::Issuance::default()).as_bytes())
+            .expect("written XML reads back");
+        assert_eq!(again.lines.len(), read.lines.len());
+        assert_eq!(again.totals, read.totals);
+        assert_eq!(again.number, read.number);
+    }
+}
+
+/// The OCR readers on arbitrary text: the first byte picks Tesseract TSV, hOCR or Textract;
+/// never panics, and every field the reader doubts is one it has a confidence for.
+pub fn ocr_text(data: &[u8]) {
+    use bmc_core::invoice::ocr::{self, OcrFormat, OcrOptions};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let format = match selector % 3 {
+        0 => OcrFormat::TesseractTsv,
+        1 => OcrFormat::Hocr,
+        _ => OcrFormat::Textract,
+    };
+    if let Ok(read) = ocr::from_ocr(text, format, None, &OcrOptions::default()) {
+        for path in read.source.doubtful_fields() {
+            assert!(read.source.confidence.contains_key(path));
+        }
+        let _ = bmc_core::compliance::validate(
+            &read,
+            &bmc_core::compliance::Context::new(read.issue_date),
+        );
+    }
+}

@@ -37,3 +37,13 @@ fn product_code_corpus() {
 fn catalog_csv_corpus() {
     assert!(replay("catalog_csv", fuzz_checks::catalog_csv) > 0);
 }
+
+#[test]
+fn invoice_xml_corpus() {
+    assert!(replay("invoice_xml", fuzz_checks::invoice_xml) > 0);
+}
+
+#[test]
+fn ocr_text_corpus() {
+    assert!(replay("ocr_text", fuzz_checks::ocr_text) > 0);
+}

@@ -212,6 +212,13 @@ pub struct Catalog {
     shared: SharedCatalog,
 }
 
+impl Catalog {
+    /// The shared index, for the other modules of the addon.
+    pub fn shared(&self) -> &SharedCatalog {
+        &self.shared
+    }
+}
+
 #[napi]
 impl Catalog {
     /// Builds an index at `indexDir` from a product CSV (the seed's columns; plain, gzip or

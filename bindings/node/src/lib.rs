@@ -9,4 +9,5 @@ pub mod commission;
 pub mod cufe;
 pub mod dian;
 pub mod errors;
+pub mod invoice;
 pub mod money;

@@ -151,6 +151,13 @@ pub struct Catalog {
     shared: SharedCatalog,
 }
 
+impl Catalog {
+    /// The shared index, for the other modules of the extension.
+    pub fn shared(&self) -> &SharedCatalog {
+        &self.shared
+    }
+}
+
 #[pymethods]
 impl Catalog {
     /// Build an index at `index_dir` from a product CSV (the seed's columns; plain, gzip or

@@ -7,6 +7,7 @@ mod catalog;
 mod commission;
 mod dian;
 mod errors;
+mod invoice;
 mod money;
 
 use pyo3::prelude::*;
@@ -19,5 +20,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dian::register(m)?;
     commission::register(m)?;
     catalog::register(m)?;
+    invoice::register(m)?;
     Ok(())
 }

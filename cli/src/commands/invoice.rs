@@ -79,6 +79,10 @@ pub enum InvoiceCommand {
         /// Print the invoice as JSON.
         #[arg(long)]
         json: bool,
+        /// The text of the page's DIAN QR code (a file), for OCR inputs: it gives the CUFE
+        /// and confirms or corrects the fields it repeats.
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
         /// Print the text lines as the reader sees them (OCR and PDF inputs), with each
         /// word's confidence, instead of the invoice.
         #[arg(long)]
@@ -179,7 +183,12 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             check,
             names: Default::default(),
         }),
-        InvoiceCommand::Read { file, json, lines } => {
+        InvoiceCommand::Read {
+            file,
+            json,
+            qr,
+            lines,
+        } => {
             if lines {
                 let bytes = std::fs::read(&file).map_err(|e| {
                     Failure::Message(format!("cannot read {}: {e}", file.display()))
@@ -205,7 +214,12 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let invoice = read_any(&file)?;
+            let mut invoice = read_any(&file)?;
+            if let Some(qr) = qr {
+                let text = std::fs::read_to_string(&qr)
+                    .map_err(|e| Failure::Message(format!("cannot read {}: {e}", qr.display())))?;
+                invoice::ocr::confirm_with_qr(&mut invoice, &text);
+            }
             if json {
                 let text = serde_json::to_string_pretty(&invoice)
                     .map_err(|e| Failure::Message(e.to_string()))?;

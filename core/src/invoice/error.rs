@@ -86,6 +86,23 @@ pub enum InvoiceError {
         /// What is wrong.
         message: String,
     },
+    /// An invoice given as JSON (by a binding, or a file) does not match the model.
+    #[error("invoice JSON at line {line}, column {column}: {message}")]
+    InvalidJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An OCR format name that is not one of `tesseract-tsv`, `pdftotext-tsv`, `hocr`,
+    /// `textract`.
+    #[error("unknown OCR format {name:?}; expected tesseract-tsv, pdftotext-tsv, hocr or textract")]
+    UnknownOcrFormat {
+        /// The name given.
+        name: String,
+    },
     /// The text of a page does not contain an invoice that can be told apart.
     #[error("no invoice found in the text: {missing} not found")]
     NoInvoiceInText {
@@ -107,6 +124,8 @@ impl InvoiceError {
             InvoiceError::UnrecognizedFormat { .. } => "INVOICE_UNRECOGNIZED_FORMAT",
             InvoiceError::OcrInput { .. } => "OCR_INPUT_INVALID",
             InvoiceError::NoInvoiceInText { .. } => "OCR_NO_INVOICE",
+            InvoiceError::InvalidJson { .. } => "INVOICE_INVALID_JSON",
+            InvoiceError::UnknownOcrFormat { .. } => "OCR_FORMAT_UNKNOWN",
         }
     }
 
@@ -116,7 +135,10 @@ impl InvoiceError {
             InvoiceError::MissingField { .. } | InvoiceError::NoInvoiceInText { .. } => {
                 ErrorKind::InvalidInput
             }
-            InvoiceError::InvalidField { .. } => ErrorKind::InvalidInput,
+            InvoiceError::InvalidField { .. } | InvoiceError::InvalidJson { .. } => {
+                ErrorKind::InvalidInput
+            }
+            InvoiceError::UnknownOcrFormat { .. } => ErrorKind::InvalidComponent,
             _ => ErrorKind::InvalidFormat,
         }
     }

@@ -354,6 +354,22 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// Reads an invoice from its JSON form (as [`Invoice::to_json`] writes it: amounts as
+    /// decimal strings).
+    pub fn from_json(json: &str) -> Result<Invoice, super::InvoiceError> {
+        serde_json::from_str(json).map_err(|e| super::InvoiceError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The invoice as JSON: amounts as decimal strings with their scale, dates ISO 8601.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     /// The total of tax `code` (`"01"` IVA, `"04"` INC, `"03"` ICA), zero when absent.
     pub fn tax_amount(&self, code: &str) -> Decimal {
         self.tax_totals

@@ -440,7 +440,7 @@ impl Layout {
     fn lines(&mut self, invoice: &Invoice) {
         let st = self.style;
         let s = st.size - 1.0;
-        let columns = Columns::for_size(s, st.family);
+        let columns = Columns::for_invoice(invoice, s, &st);
         self.text(LEFT, true, s, "#");
         self.text(columns.code, true, s, "Código");
         self.text(columns.description, true, s, "Descripción");
@@ -457,7 +457,7 @@ impl Layout {
             self.text(columns.code, false, s, code);
             // The description fits its column: at a smaller size when a little too long,
             // wrapped onto more lines (under the first) when much too long.
-            let room = columns.quantity - columns.description - 6.0 * s;
+            let room = columns.quantity - columns.quantity_width - columns.description - 2.0 * s;
             let natural = st.family.text_width(&line.description, s);
             let size = if natural > room {
                 (s * room / natural).max(s * 0.8)
@@ -598,21 +598,62 @@ struct Columns {
     code: f32,
     description: f32,
     quantity: f32,
+    quantity_width: f32,
     price: f32,
     tax: f32,
 }
 
 impl Columns {
-    fn for_size(size: f32, family: Family) -> Columns {
+    /// Columns laid out from the right, each as wide as its widest value (or heading) plus
+    /// a gap of two character widths, so numbers never run into each other; the
+    /// description takes what is left.
+    fn for_invoice(invoice: &Invoice, size: f32, style: &PageStyle) -> Columns {
+        let family = style.family;
+        let gap = 2.0 * family.text_width("0", size);
+        let widest = |texts: Vec<String>, heading: &str| {
+            texts
+                .iter()
+                .map(|t| family.text_width(t, size))
+                .fold(family.text_width(heading, size), f32::max)
+        };
+        let lines = &invoice.lines;
+        let total_width = widest(
+            lines
+                .iter()
+                .map(|l| format_amount(l.base, style.numbers))
+                .collect(),
+            "Total",
+        );
+        let tax = RIGHT - total_width - gap;
+        let tax_width = widest(vec!["19%".to_string()], "IVA");
+        let price = tax - tax_width - gap;
+        let price_width = widest(
+            lines
+                .iter()
+                .map(|l| format_amount(l.unit_price, style.numbers))
+                .collect(),
+            "Vr. unitario",
+        );
+        let quantity = price - price_width - gap;
+        let quantity_width = widest(
+            lines
+                .iter()
+                .map(|l| format_quantity(l.quantity, style.numbers))
+                .collect(),
+            "Cant.",
+        );
         let code = LEFT + family.text_width("000", size);
-        // Room for a 14-character seller code in capitals (wider than digits) and a gap.
-        let description = code + 16.0 * 0.66 * size;
+        let code_width = lines
+            .iter()
+            .map(|l| family.text_width(printed_code(l), size) * 1.1)
+            .fold(family.text_width("Código", size), f32::max);
         Columns {
             code,
-            description,
-            quantity: 360.0,
-            price: 440.0,
-            tax: 466.0,
+            description: code + code_width + gap,
+            quantity,
+            quantity_width,
+            price,
+            tax,
         }
     }
 }

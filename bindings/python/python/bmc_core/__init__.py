@@ -12,18 +12,29 @@ Modules:
   classification) and its :class:`bmc_core.Product`.
 - :class:`bmc_core.RuleBook` -- dated rule sets and the exchange's commission
   (:class:`bmc_core.Commission`).
+- :mod:`bmc_core.invoice` -- invoices read from UBL XML or OCR output
+  (:func:`bmc_core.read_invoice`, :func:`bmc_core.invoice_from_ocr`) and their compliance
+  findings (:func:`bmc_core.validate`).
 - :mod:`bmc_core.errors` -- the exceptions, each with a stable ``.code``.
 
 Money is ``decimal.Decimal`` in and out; a ``float`` or ``str`` where money is expected is
 refused with ``TypeError``.
 """
 
-from bmc_core import codes, cude, cufe, errors, ids, nit
+from bmc_core import codes, cude, cufe, errors, ids, invoice, nit
 from bmc_core._native import Catalog, Commission, Product, RuleBook, __version__
+from bmc_core.invoice import Finding, Invoice, invoice_from_ocr, is_registrable, read_invoice, validate
 
 __all__ = [
     "Catalog",
     "Commission",
+    "Finding",
+    "Invoice",
+    "invoice",
+    "invoice_from_ocr",
+    "is_registrable",
+    "read_invoice",
+    "validate",
     "Product",
     "RuleBook",
     "__version__",

@@ -85,6 +85,27 @@ def cufe_verify(
     received: str,
 ) -> str: ...
 
+def read_invoice_json(
+    data: bytes, *, technical_key: str | None = None, threshold: float | None = None
+) -> str: ...
+def invoice_from_ocr_json(
+    text: str,
+    format: str,
+    *,
+    qr: str | None = None,
+    technical_key: str | None = None,
+    threshold: float | None = None,
+) -> str: ...
+def validate_json(
+    invoice_json: str,
+    registration_date: datetime.date,
+    *,
+    max_age_days: int = 180,
+    technical_key: str | None = None,
+    software_pin: str | None = None,
+    catalog: Catalog | None = None,
+) -> str: ...
+
 class RuleBook:
     """All versions of a rule set; computes commissions with the version in force."""
 

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::numbers::{DecimalMark, parse_date, parse_number};
 use super::textract::Expense;
-use crate::dian::{ProductCode, cufe, nit};
+use crate::dian::{Environment, ProductCode, cufe, nit};
 use crate::invoice::{FieldConfidence, Invoice};
 use crate::money::{Rounding, round};
 
@@ -165,7 +165,18 @@ pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>
             }
         }
         if shaped && let Some(key) = &options.technical_key {
-            let verified = cufe::verify(&invoice.cufe_fields(key), &code).is_ok();
+            // The printed page does not say which environment the code was made in.
+            let environment = [Environment::Production, Environment::Test]
+                .into_iter()
+                .find(|env| {
+                    let mut fields = invoice.cufe_fields(key);
+                    fields.environment = *env;
+                    cufe::verify(&fields, &code).is_ok()
+                });
+            let verified = environment.is_some();
+            if environment.is_some() {
+                invoice.environment = environment;
+            }
             let mut paths: Vec<String> = [
                 "cufe",
                 "number",

@@ -10,12 +10,18 @@
 //! `OCR_LOW_CONFIDENCE` finding.
 //!
 //! ```
-//! use bmc_core::invoice::ocr;
+//! use bmc_core::invoice::ocr::{self, OcrFormat, OcrOptions};
 //!
-//! let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/invoices/ocr/FEV-0002.tesseract.tsv"))?;
-//! let invoice = ocr::from_tesseract_tsv(&tsv, &ocr::OcrOptions::default())?;
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/invoices/ocr/");
+//! let tsv = std::fs::read_to_string(format!("{dir}FEV-0002.tesseract.tsv"))?;
+//! let qr = std::fs::read_to_string(format!("{dir}FEV-0002.qr.txt"))?;
+//!
+//! let invoice = ocr::from_ocr(&tsv, OcrFormat::TesseractTsv, Some(&qr), &OcrOptions::default())?;
 //! assert_eq!(invoice.number, "SETP990000002");
-//! assert!(invoice.source.doubtful_fields().is_empty(), "{:?}", invoice.source.doubtful_fields());
+//! assert_eq!(invoice.lines.len(), 7);
+//! // The CUFE comes from the QR code, exactly; the fields it repeats are confirmed.
+//! assert_eq!(invoice.source.confidence["cufe"].checks, ["qr_code"]);
+//! assert!(invoice.source.confidence["totals.payable"].checks.contains(&"qr_code".to_string()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -73,6 +79,55 @@ impl std::fmt::Debug for OcrOptions<'_> {
             .field("product_name", &self.product_name.is_some())
             .finish()
     }
+}
+
+/// The OCR output formats, by the names the bindings and the CLI use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcrFormat {
+    /// `tesseract-tsv`: Tesseract's TSV.
+    TesseractTsv,
+    /// `pdftotext-tsv`: poppler's `pdftotext -tsv` (a PDF's text layer).
+    PdftotextTsv,
+    /// `hocr`: Tesseract's hOCR.
+    Hocr,
+    /// `textract`: an Amazon Textract JSON response.
+    Textract,
+}
+
+impl OcrFormat {
+    /// Parses a format name.
+    pub fn parse(name: &str) -> Result<OcrFormat, InvoiceError> {
+        Ok(match name {
+            "tesseract-tsv" | "tsv" => OcrFormat::TesseractTsv,
+            "pdftotext-tsv" => OcrFormat::PdftotextTsv,
+            "hocr" => OcrFormat::Hocr,
+            "textract" => OcrFormat::Textract,
+            other => {
+                return Err(InvoiceError::UnknownOcrFormat {
+                    name: other.to_string(),
+                });
+            }
+        })
+    }
+}
+
+/// Reads an invoice from OCR output of the given format, then takes the page's QR code text
+/// into account when there is one (see [`confirm_with_qr`]).
+pub fn from_ocr(
+    text: &str,
+    format: OcrFormat,
+    qr: Option<&str>,
+    options: &OcrOptions<'_>,
+) -> Result<Invoice, InvoiceError> {
+    let mut invoice = match format {
+        OcrFormat::TesseractTsv | OcrFormat::PdftotextTsv => from_tesseract_tsv(text, options)?,
+        OcrFormat::Hocr => from_hocr(text, options)?,
+        OcrFormat::Textract => from_textract(text, options)?,
+    };
+    if let Some(qr) = qr {
+        confirm_with_qr(&mut invoice, qr);
+    }
+    Ok(invoice)
 }
 
 /// Reads an invoice from Tesseract TSV (or `pdftotext -tsv` output).

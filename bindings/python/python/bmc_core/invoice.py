@@ -1,0 +1,381 @@
+"""Invoices: read them exactly from DIAN UBL XML, or from OCR output with a confidence per
+field, and validate them for registration.
+
+>>> import bmc_core
+>>> bmc_core.invoice_from_ocr(TSV, "tesseract-tsv").number  # doctest: +SKIP
+'SETP990000002'
+
+Every amount is a :class:`decimal.Decimal` with the scale it was written with; dates are
+:class:`datetime.date`. An :class:`Invoice` converts to and from the JSON the Rust core and
+the Node package use (:meth:`Invoice.to_json`, :meth:`Invoice.from_json`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Optional
+
+from bmc_core import _native
+
+__all__ = [
+    "FieldConfidence",
+    "Finding",
+    "Invoice",
+    "InvoiceLine",
+    "ItemCode",
+    "MonetaryTotals",
+    "Party",
+    "Source",
+    "TaxSubtotal",
+    "TaxTotal",
+    "invoice_from_ocr",
+    "is_registrable",
+    "read_invoice",
+    "validate",
+]
+
+
+def _dec(value: Optional[str]) -> Optional[Decimal]:
+    return None if value is None else Decimal(value)
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Party:
+    """A seller or buyer: id type (``"31"`` NIT, ``"13"`` cédula...), id without check
+    digit, check digit as written, registered name."""
+
+    id_type: str
+    id: str
+    check_digit: Optional[str]
+    name: str
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> Party:
+        return cls(d["id_type"], d["id"], d.get("check_digit"), d["name"])
+
+    def _to(self) -> dict[str, Any]:
+        return _drop_none(
+            {"id_type": self.id_type, "id": self.id, "check_digit": self.check_digit, "name": self.name}
+        )
+
+
+@dataclass(frozen=True)
+class ItemCode:
+    """A line's standard item code: scheme (``"020"``, ``"001"``, ``"010"``, ``"999"``) and
+    code as written."""
+
+    scheme: str
+    code: str
+
+
+@dataclass(frozen=True)
+class TaxSubtotal:
+    """One tax at one rate: tax code (``"01"`` IVA, ``"04"`` INC, ``"03"`` ICA), taxable
+    amount, tax amount, rate in percent (or ``None``)."""
+
+    tax: str
+    taxable: Decimal
+    amount: Decimal
+    percent: Optional[Decimal]
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> TaxSubtotal:
+        return cls(d["tax"], Decimal(d["taxable"]), Decimal(d["amount"]), _dec(d.get("percent")))
+
+    def _to(self) -> dict[str, Any]:
+        return _drop_none(
+            {
+                "tax": self.tax,
+                "taxable": str(self.taxable),
+                "amount": str(self.amount),
+                "percent": None if self.percent is None else str(self.percent),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class TaxTotal:
+    """The document total of one tax and its subtotals by rate."""
+
+    tax: str
+    amount: Decimal
+    subtotals: tuple[TaxSubtotal, ...]
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One line: base is the amount before taxes (``cbc:LineExtensionAmount``)."""
+
+    id: str
+    description: str
+    quantity: Decimal
+    unit: Optional[str]
+    unit_price: Decimal
+    base: Decimal
+    taxes: tuple[TaxSubtotal, ...] = ()
+    item_code: Optional[ItemCode] = None
+    seller_code: Optional[str] = None
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> InvoiceLine:
+        code = d.get("item_code")
+        return cls(
+            d["id"],
+            d["description"],
+            Decimal(d["quantity"]),
+            d.get("unit"),
+            Decimal(d["unit_price"]),
+            Decimal(d["base"]),
+            tuple(TaxSubtotal._from(t) for t in d.get("taxes", [])),
+            None if code is None else ItemCode(code["scheme"], code["code"]),
+            d.get("seller_code"),
+        )
+
+    def _to(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "description": self.description,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+            "unit_price": str(self.unit_price),
+            "base": str(self.base),
+            "seller_code": self.seller_code,
+        }
+        if self.taxes:
+            out["taxes"] = [t._to() for t in self.taxes]
+        if self.item_code is not None:
+            out["item_code"] = {"scheme": self.item_code.scheme, "code": self.item_code.code}
+        return _drop_none(out)
+
+
+@dataclass(frozen=True)
+class MonetaryTotals:
+    """``cac:LegalMonetaryTotal``: subtotal (``line_extension``), tax-exclusive and
+    tax-inclusive amounts, allowances, charges, prepaid, and the amount payable."""
+
+    line_extension: Decimal
+    tax_exclusive: Decimal
+    tax_inclusive: Decimal
+    allowance_total: Optional[Decimal]
+    charge_total: Optional[Decimal]
+    prepaid: Optional[Decimal]
+    payable: Decimal
+
+    _NAMES = ("line_extension", "tax_exclusive", "tax_inclusive", "allowance_total", "charge_total", "prepaid", "payable")
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> MonetaryTotals:
+        return cls(*(_dec(d.get(n)) for n in cls._NAMES))  # type: ignore[arg-type]
+
+    def _to(self) -> dict[str, Any]:
+        return _drop_none({n: None if getattr(self, n) is None else str(getattr(self, n)) for n in self._NAMES})
+
+
+@dataclass(frozen=True)
+class FieldConfidence:
+    """How sure the OCR reader is of one field: the engine's confidence (0-100), the
+    confidence after cross-checks, and the checks (``"!name"`` when one failed)."""
+
+    engine: float
+    confidence: float
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the invoice was read from (``"ubl"``, ``"attached_document"``, ``"pdf_text"``,
+    ``"tesseract"``, ``"textract"``, ``"textract_expense"``) and, for OCR, the confidence of
+    each field and the engine's threshold."""
+
+    kind: str
+    confidence: dict[str, FieldConfidence] = field(default_factory=dict)
+    threshold: Optional[float] = None
+
+    def doubtful_fields(self) -> list[str]:
+        """The fields below the threshold or failing a cross-check."""
+        limit = self.threshold or 0.0
+        return [
+            path
+            for path, c in self.confidence.items()
+            if c.confidence < limit or any(check.startswith("!") for check in c.checks)
+        ]
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice, credit note or debit note (``kind``), with its fields by DIAN's meaning."""
+
+    kind: str
+    type_code: str
+    number: str
+    issue_date: date
+    currency: str
+    seller: Party
+    buyer: Party
+    lines: tuple[InvoiceLine, ...]
+    totals: MonetaryTotals
+    source: Source
+    operation_type: Optional[str] = None
+    environment: Optional[str] = None
+    prefix: Optional[str] = None
+    issue_time: Optional[str] = None
+    due_date: Optional[date] = None
+    cufe: Optional[str] = None
+    tax_totals: tuple[TaxTotal, ...] = ()
+    billing_reference: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Invoice:
+        """Builds an invoice from its JSON object (amounts as strings)."""
+        source = d["source"]
+        return cls(
+            kind=d["kind"],
+            type_code=d["type_code"],
+            number=d["number"],
+            issue_date=date.fromisoformat(d["issue_date"]),
+            currency=d["currency"],
+            seller=Party._from(d["seller"]),
+            buyer=Party._from(d["buyer"]),
+            lines=tuple(InvoiceLine._from(line) for line in d["lines"]),
+            totals=MonetaryTotals._from(d["totals"]),
+            source=Source(
+                source["kind"],
+                {
+                    k: FieldConfidence(v["engine"], v["confidence"], tuple(v.get("checks", ())))
+                    for k, v in source.get("confidence", {}).items()
+                },
+                source.get("threshold"),
+            ),
+            operation_type=d.get("operation_type"),
+            environment=d.get("environment"),
+            prefix=d.get("prefix"),
+            issue_time=d.get("issue_time"),
+            due_date=_date(d.get("due_date")),
+            cufe=d.get("cufe"),
+            tax_totals=tuple(
+                TaxTotal(t["tax"], Decimal(t["amount"]), tuple(TaxSubtotal._from(s) for s in t["subtotals"]))
+                for t in d.get("tax_totals", [])
+            ),
+            billing_reference=d.get("billing_reference"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Invoice:
+        """Parses the JSON form."""
+        return cls.from_dict(json.loads(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object form: amounts as decimal strings, dates ISO 8601."""
+        source: dict[str, Any] = {"kind": self.source.kind}
+        if self.source.confidence:
+            source["confidence"] = {
+                k: _drop_none({"engine": c.engine, "confidence": c.confidence, "checks": list(c.checks) or None})
+                for k, c in self.source.confidence.items()
+            }
+        if self.source.threshold is not None:
+            source["threshold"] = self.source.threshold
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "type_code": self.type_code,
+            "operation_type": self.operation_type,
+            "environment": self.environment,
+            "number": self.number,
+            "prefix": self.prefix,
+            "issue_date": self.issue_date.isoformat(),
+            "issue_time": self.issue_time,
+            "due_date": None if self.due_date is None else self.due_date.isoformat(),
+            "cufe": self.cufe,
+            "currency": self.currency,
+            "seller": self.seller._to(),
+            "buyer": self.buyer._to(),
+            "lines": [line._to() for line in self.lines],
+            "totals": self.totals._to(),
+            "billing_reference": self.billing_reference,
+            "source": source,
+        }
+        if self.tax_totals:
+            out["tax_totals"] = [
+                {"tax": t.tax, "amount": str(t.amount), "subtotals": [s._to() for s in t.subtotals]}
+                for t in self.tax_totals
+            ]
+        return _drop_none(out)
+
+    def to_json(self) -> str:
+        """The JSON form, as the Rust core and the Node package read it."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A compliance finding: stable ``code``, ``severity`` (``"error"``, ``"warning"``,
+    ``"info"``), the field ``path``, and the message in Spanish and English."""
+
+    code: str
+    severity: str
+    path: str
+    message_es: str
+    message_en: str
+
+
+def read_invoice(data: bytes, *, technical_key: Optional[str] = None, threshold: Optional[float] = None) -> Invoice:
+    """Reads an invoice from UBL XML (``Invoice``, ``CreditNote``, ``DebitNote``,
+    ``AttachedDocument``), Tesseract TSV or hOCR, or a Textract JSON response, recognised by
+    content. PDFs and images are refused (:class:`bmc_core.errors.InvalidFormat`, code
+    ``INVOICE_UNRECOGNIZED_FORMAT``): extract their text (``pdftotext -tsv``) or OCR them
+    first. Hostile XML is refused with code ``INVOICE_XML_REFUSED``."""
+    return Invoice.from_json(_native.read_invoice_json(bytes(data), technical_key=technical_key, threshold=threshold))
+
+
+def invoice_from_ocr(
+    text: str,
+    format: str,
+    *,
+    qr: Optional[str] = None,
+    technical_key: Optional[str] = None,
+    threshold: Optional[float] = None,
+) -> Invoice:
+    """Reads an invoice from OCR output: ``format`` is ``"tesseract-tsv"``,
+    ``"pdftotext-tsv"``, ``"hocr"`` or ``"textract"``. ``qr`` is the text of the page's DIAN
+    QR code when it was decoded; ``technical_key`` lets the CUFE confirm the fields;
+    ``threshold`` overrides the engine's default."""
+    return Invoice.from_json(
+        _native.invoice_from_ocr_json(text, format, qr=qr, technical_key=technical_key, threshold=threshold)
+    )
+
+
+def validate(
+    invoice: Invoice,
+    *,
+    registration_date: date,
+    max_age_days: int = 180,
+    technical_key: Optional[str] = None,
+    software_pin: Optional[str] = None,
+    catalog: Optional[_native.Catalog] = None,
+) -> list[Finding]:
+    """Everything DIAN and the exchange check before registering ``invoice``, most severe
+    first."""
+    found = _native.validate_json(
+        invoice.to_json(),
+        registration_date,
+        max_age_days=max_age_days,
+        technical_key=technical_key,
+        software_pin=software_pin,
+        catalog=catalog,
+    )
+    return [Finding(**f) for f in json.loads(found)]
+
+
+def is_registrable(findings: list[Finding]) -> bool:
+    """True when no finding is an error."""
+    return all(f.severity != "error" for f in findings)

@@ -1,0 +1,91 @@
+"""Invoices from Python: the shared vectors (UBL samples against their truth, OCR
+fixtures, compliance findings), Decimal amounts, and typed errors."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+import bmc_core
+from bmc_core import errors
+
+from conftest import ROOT
+
+VECTORS = json.loads((ROOT / "tests" / "vectors" / "invoices.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", VECTORS["read"], ids=lambda c: c["file"])
+def test_reading_matches_the_truth(case):
+    data = (ROOT / case["file"]).read_bytes()
+    if case.get("format"):
+        qr = (ROOT / case["qr"]).read_text(encoding="utf-8") if case.get("qr") else None
+        invoice = bmc_core.invoice_from_ocr(data.decode("utf-8"), case["format"], qr=qr)
+    else:
+        invoice = bmc_core.read_invoice(data)
+    truth = json.loads((ROOT / case["truth"]).read_text(encoding="utf-8"))
+    if case["exact"]:
+        assert invoice.to_dict() == truth
+    else:
+        expected = bmc_core.Invoice.from_dict(truth)
+        for path in case["fields"]:
+            assert _get(invoice, path) == _get(expected, path), path
+    assert invoice.source.kind == case["source"]
+    assert sorted(invoice.source.doubtful_fields()) == sorted(case["doubtful"])
+
+
+def _get(obj, path):
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def test_amounts_are_decimals_with_their_scale():
+    invoice = bmc_core.read_invoice((ROOT / "data/invoices/FEV-0001.xml").read_bytes())
+    assert isinstance(invoice.totals.payable, Decimal)
+    assert str(invoice.lines[0].base).endswith(".00")
+    assert invoice.issue_date == datetime.date(2026, 9, 1)
+    again = bmc_core.Invoice.from_json(invoice.to_json())
+    assert again == invoice
+
+
+@pytest.mark.parametrize("case", VECTORS["validate"], ids=lambda c: c["file"])
+def test_findings(case):
+    invoice = bmc_core.read_invoice((ROOT / case["file"]).read_bytes())
+    findings = bmc_core.validate(
+        invoice,
+        registration_date=datetime.date.fromisoformat(case["registration_date"]),
+        technical_key=case.get("technical_key"),
+        software_pin=case.get("software_pin"),
+    )
+    assert sorted({f.code for f in findings}) == sorted(case["codes"])
+    assert bmc_core.is_registrable(findings) == case["registrable"]
+    for f in findings:
+        assert f.message_es and f.message_en and f.severity in ("error", "warning", "info")
+
+
+def test_hostile_xml_is_refused_with_a_code():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
+    with pytest.raises(errors.InvalidFormat) as e:
+        bmc_core.read_invoice(bomb)
+    assert e.value.code == "INVOICE_XML_REFUSED"
+    with pytest.raises(errors.BmcError) as e:
+        bmc_core.read_invoice(b"%PDF-1.7 ...")
+    assert e.value.code == "INVOICE_UNRECOGNIZED_FORMAT"
+    with pytest.raises(errors.InvalidComponent) as e:
+        bmc_core.invoice_from_ocr("level\t", "abbyy")
+    assert e.value.code == "OCR_FORMAT_UNKNOWN"
+    with pytest.raises(errors.BmcError) as e:
+        bmc_core.invoice_from_ocr('{"Blocks": [{"BlockType": "WORD"}]}', "textract")
+    assert e.value.code == "OCR_INPUT_INVALID"
+    assert "Blocks[0]" in str(e.value)
+
+
+def test_catalog_lookup_in_validation(tmp_path):
+    catalog = bmc_core.Catalog.build(str(ROOT / "data/sample-catalog.csv.gz"), str(tmp_path / "index"))
+    del catalog
+    index = bmc_core.Catalog.open(str(tmp_path / "index"))
+    invoice = bmc_core.read_invoice((ROOT / "data/invoices/FEV-0001.xml").read_bytes())
+    findings = bmc_core.validate(invoice, registration_date=invoice.issue_date, catalog=index)
+    assert "PRODUCT_NOT_IN_CATALOG" not in {f.code for f in findings}
+    assert "PRODUCT_UNCLASSIFIED" not in {f.code for f in findings}
