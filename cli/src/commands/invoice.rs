@@ -88,8 +88,8 @@ pub enum InvoiceCommand {
         #[arg(long)]
         lines: bool,
     },
-    /// Read an invoice and print the compliance findings; exits with 2 when it cannot be
-    /// registered.
+    /// Read an invoice (or every UBL document of a folder) and print the compliance
+    /// findings; exits with 2 when one cannot be registered.
     Validate {
         /// The file.
         file: PathBuf,
@@ -238,7 +238,6 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             catalog,
             json,
         } => {
-            let invoice = read_any(&file)?;
             let lookup = catalog.map(|path| open_catalog(&path)).transpose()?;
             let mut context =
                 Context::new(date.unwrap_or_else(|| chrono::Local::now().date_naive()));
@@ -246,6 +245,10 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             context.technical_key = technical_key;
             context.software_pin = software_pin;
             context.catalog = lookup.as_deref();
+            if file.is_dir() {
+                return validate_folder(&file, &context, json);
+            }
+            let invoice = read_any(&file)?;
             let findings = compliance::validate(&invoice, &context);
             let registrable = compliance::is_registrable(&findings);
             if json {
@@ -288,6 +291,72 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             })
         }
     }
+}
+
+/// Validates every UBL document (`*.xml`) of a folder: one line each, then a summary.
+/// Exits with 2 when any cannot be registered or read.
+fn validate_folder(dir: &Path, context: &Context<'_>, json: bool) -> Result<ExitCode, Failure> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::Message(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let (mut registrable, mut refused, mut unreadable) = (0usize, 0usize, 0usize);
+    let mut reports = Vec::new();
+    for path in &files {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        match read_any(path) {
+            Ok(invoice) => {
+                let findings = compliance::validate(&invoice, context);
+                let ok = compliance::is_registrable(&findings);
+                if ok {
+                    registrable += 1;
+                } else {
+                    refused += 1;
+                }
+                let mut codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                if !json {
+                    println!(
+                        "{name:<24} {:<14} {:>18}  {:<15} {}",
+                        invoice.number,
+                        format_cop(invoice.totals.payable),
+                        if ok { "registrable" } else { "NOT registrable" },
+                        codes.join(" ")
+                    );
+                }
+                reports.push(serde_json::json!({
+                    "file": name, "number": invoice.number, "registrable": ok, "findings": findings,
+                }));
+            }
+            Err(failure) => {
+                unreadable += 1;
+                if !json {
+                    println!("{name:<24} {failure}");
+                }
+                reports.push(serde_json::json!({ "file": name, "error": failure.to_string() }));
+            }
+        }
+    }
+    if json {
+        let text =
+            serde_json::to_string_pretty(&reports).map_err(|e| Failure::Message(e.to_string()))?;
+        println!("{text}");
+    } else {
+        println!(
+            "{} documents: {registrable} registrable, {refused} not registrable, {unreadable} unreadable",
+            files.len()
+        );
+    }
+    Ok(if refused + unreadable > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// An index folder opened, or a CSV read into memory.
