@@ -27,6 +27,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (core and CLI: unit, integration, doc tests, fuzz corpora)"
 cargo test --locked
 
+step "Rust examples print what the Python and Node examples print"
+for example in identifiers invoices; do
+  cargo run --quiet --locked -p bmc-core --example "$example" | diff - "examples/$example.expected.txt"
+done
+
 step "OCR corpus sample: printed pages scanned, OCR'd with Tesseract, read; the goal must hold"
 cargo build --release --locked -p bmc-cli
 corpus_dir=$(mktemp -d)

@@ -5,6 +5,8 @@ import doctest
 import importlib
 import pathlib
 
+import pytest
+
 import bmc_core
 from bmc_core import codes, cude, cufe, errors, ids, nit
 
@@ -61,12 +63,13 @@ def test_describe_tariff():
     assert codes.gs1_check_digit("770200400350") == 8
 
 
-def test_example_prints_what_every_language_prints():
-    """examples/python/identifiers.py prints exactly the Rust and Node examples' output."""
+@pytest.mark.parametrize("name", ["identifiers", "invoices"])
+def test_example_prints_what_every_language_prints(name):
+    """examples/python/<name>.py prints exactly the Rust and Node examples' output."""
     import subprocess
     import sys
 
     root = pathlib.Path(__file__).resolve().parents[3]
-    run = subprocess.run([sys.executable, str(root / "examples/python/identifiers.py")],
-                         capture_output=True, text=True, check=True)
-    assert run.stdout == (root / "examples/identifiers.expected.txt").read_text()
+    run = subprocess.run([sys.executable, str(root / f"examples/python/{name}.py")],
+                         capture_output=True, text=True, check=True, cwd=root)
+    assert run.stdout == (root / f"examples/{name}.expected.txt").read_text()

@@ -1,7 +1,7 @@
 //! The CUFE (invoices) or CUDE (notes): present, well formed, and right when the key is known.
 
 use super::{Context, Findings, Severity};
-use crate::dian::{Cufe, CufeError, cufe};
+use crate::dian::{Cufe, CufeError, Environment, cufe};
 use crate::invoice::{DocumentKind, Invoice};
 
 pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings) {
@@ -40,7 +40,23 @@ pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings
         _ => context.software_pin.as_deref(),
     };
     let Some(key) = key else { return };
-    match cufe::verify(&invoice.cufe_fields(key), written) {
+    // A document read from a page may not say its environment: either one may match.
+    let environments = match invoice.environment {
+        Some(env) => vec![env],
+        None => vec![Environment::Production, Environment::Test],
+    };
+    let result = environments
+        .iter()
+        .map(|env| {
+            let mut fields = invoice.cufe_fields(key);
+            fields.environment = *env;
+            cufe::verify(&fields, written)
+        })
+        .reduce(|a, b| if a.is_ok() { a } else { b })
+        .unwrap_or(Err(CufeError::Malformed {
+            value: String::new(),
+        }));
+    match result {
         Ok(_) => {}
         Err(CufeError::Mismatch { expected, .. }) => out.push(
             "CUFE_MISMATCH",

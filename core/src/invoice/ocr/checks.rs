@@ -401,6 +401,14 @@ pub fn confirm_with_qr(invoice: &mut Invoice, qr: &str) {
         confidence: 100.0,
         checks: vec![checks.to_string()],
     };
+    if let Some(url) = fields.get("QRCode") {
+        // DIAN's lookup address tells the environment: `-hab` is habilitación (test).
+        invoice.environment = Some(if url.contains("catalogo-vpfe-hab") {
+            Environment::Test
+        } else {
+            Environment::Production
+        });
+    }
     if let Some(code) = fields.get("CUFE").or(fields.get("CUDE"))
         && code.len() == 96
         && code.bytes().all(|b| b.is_ascii_hexdigit())
