@@ -35,6 +35,9 @@ enum Command {
     /// Rule sets: list versions, show one, run the cases, print the current one.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
+    /// Register every invoice of a folder: read, match products, validate, commission, and
+    /// write each registration (JSON) and certificate (PDF).
+    Process(Box<commands::process::ProcessArgs>),
     /// Invoices: generate samples, read (UBL XML), validate (compliance findings).
     #[command(subcommand)]
     Invoice(commands::invoice::InvoiceCommand),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Catalog(cmd) => commands::catalog::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Invoice(cmd) => commands::invoice::run(cmd),
+        Command::Process(args) => commands::process::run(*args),
     };
     match result {
         Ok(code) => code,

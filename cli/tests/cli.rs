@@ -287,3 +287,49 @@ fn invoice_read_refuses_what_it_cannot_read() {
     assert!(err.contains("INVOICE_UNRECOGNIZED_FORMAT"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn process_registers_the_samples_and_writes_certificates() {
+    let out = std::env::temp_dir().join(format!("bmc-process-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = bmc(&[
+        "process",
+        "data/invoices",
+        "--out",
+        out.to_str().expect("path"),
+        "--date",
+        "2026-11-29",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = stdout(&run);
+    assert!(
+        text.contains("20 documents: 18 registered, 2 not registrable, 0 unreadable; commissions with IVA 5.405.624,00"),
+        "{text}"
+    );
+    assert!(text.contains("FEV-0005       SETP990000005"), "{text}");
+    assert!(text.contains("133.392,00"), "{text}");
+    let pdf = std::fs::read(out.join("FEV-0005.pdf")).expect("certificate");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let registration: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("FEV-0005.registration.json")).expect("registration"),
+    )
+    .expect("JSON");
+    assert_eq!(registration["commission"]["total"], "133392");
+    let events = std::fs::read_to_string(out.join("events.jsonl")).expect("events");
+    assert_eq!(events.lines().count(), 20 * 2 + 18);
+    // A second run reuses the index and writes the same certificate.
+    let again = bmc(&[
+        "process",
+        "data/invoices",
+        "--out",
+        out.to_str().expect("path"),
+        "--date",
+        "2026-11-29",
+    ]);
+    assert!(again.status.success());
+    assert_eq!(
+        std::fs::read(out.join("FEV-0005.pdf")).expect("certificate"),
+        pdf
+    );
+    std::fs::remove_dir_all(&out).expect("cleanup");
+}

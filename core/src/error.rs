@@ -7,6 +7,7 @@
 //! never reworded) and by [`Error::kind`] (which exception class it becomes).
 
 use crate::catalog::CatalogError;
+use crate::certificate::CertificateError;
 use crate::commission::CommissionError;
 use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
 use crate::invoice::InvoiceError;
@@ -87,6 +88,9 @@ pub enum Error {
     /// An invoice could not be read.
     #[error(transparent)]
     Invoice(#[from] InvoiceError),
+    /// A certificate could not be produced.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
 }
 
 impl Error {
@@ -101,6 +105,7 @@ impl Error {
             Error::Commission(e) => e.code(),
             Error::Catalog(e) => e.code(),
             Error::Invoice(e) => e.code(),
+            Error::Certificate(e) => e.code(),
         }
     }
 
@@ -115,6 +120,7 @@ impl Error {
             Error::Commission(e) => e.kind(),
             Error::Catalog(e) => e.kind(),
             Error::Invoice(e) => e.kind(),
+            Error::Certificate(e) => e.kind(),
         }
     }
 }

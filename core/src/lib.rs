@@ -31,12 +31,14 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod certificate;
 pub mod commission;
 pub mod compliance;
 pub mod dian;
 pub mod error;
 pub mod invoice;
 pub mod money;
+pub mod pipeline;
 mod rng;
 pub mod rules;
 pub mod swap;

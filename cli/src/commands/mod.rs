@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod cufe;
 pub mod invoice;
 pub mod nit;
+pub mod process;
 pub mod rules;
 pub mod validate;
 

@@ -1,0 +1,247 @@
+//! Registration end to end over the samples: products matched, findings, commissions,
+//! events in the platform's order, verification codes, and the certificate PDF checked
+//! through poppler (`pdftotext`, `pdftoppm`) and zbar (`zbarimg`), which CI installs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use bmc_core::catalog::{self, Catalog};
+use bmc_core::certificate;
+use bmc_core::invoice::generate::{TEST_SOFTWARE_PIN, TEST_TECHNICAL_KEY};
+use bmc_core::pipeline::{Event, MatchKind, Pipeline, PipelineOptions, Registration};
+use bmc_core::rules::RuleBook;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn pipeline() -> &'static Pipeline {
+    static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+    PIPELINE.get_or_init(|| {
+        let index = std::env::temp_dir().join(format!("bmc-pipeline-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&index);
+        catalog::build_from_path(
+            &root().join("data/sample-catalog.csv.gz"),
+            &index,
+            &catalog::BuildOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let options = PipelineOptions {
+            technical_key: Some(TEST_TECHNICAL_KEY.into()),
+            software_pin: Some(TEST_SOFTWARE_PIN.into()),
+            ..PipelineOptions::default()
+        };
+        Pipeline::new(
+            Catalog::open(&index).unwrap(),
+            RuleBook::embedded().unwrap(),
+            options,
+        )
+    })
+}
+
+fn register(file: &str, date: &str) -> (Registration, Vec<Event>) {
+    let mut events = Vec::new();
+    let r = pipeline()
+        .register(
+            &std::fs::read(root().join(file)).unwrap(),
+            date.parse().unwrap(),
+            &mut events,
+        )
+        .unwrap();
+    (r, events)
+}
+
+#[test]
+fn every_sample_registers_with_products_matched() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("data/invoices"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let mut registered = 0;
+    for file in &files {
+        let mut events = Vec::new();
+        let r = pipeline()
+            .register(
+                &std::fs::read(file).unwrap(),
+                "2026-11-29".parse().unwrap(),
+                &mut events,
+            )
+            .unwrap();
+        for m in &r.lines {
+            assert_eq!(
+                m.matched_by,
+                MatchKind::Code,
+                "{} line {}",
+                file.display(),
+                m.line_id
+            );
+        }
+        let names: Vec<&str> = events.iter().map(|e| e.name).collect();
+        if r.invoice.kind == bmc_core::invoice::DocumentKind::Invoice {
+            registered += usize::from(r.registrable);
+            assert_eq!(
+                names,
+                [
+                    "invoice.uploaded",
+                    "invoice.validated",
+                    "commission.calculated"
+                ]
+            );
+            let c = r.commission.as_ref().unwrap();
+            assert_eq!(c.total, c.fee + c.iva);
+        } else {
+            assert!(!r.registrable, "a note is not a new registration");
+            assert_eq!(names, ["invoice.uploaded", "invoice.validated"]);
+        }
+        assert_eq!(r.compute_verification_code(), r.verification_code);
+    }
+    assert_eq!(registered, 18);
+}
+
+#[test]
+fn events_carry_the_platform_names() {
+    let (_, events) = register("data/invoices/FEV-0005.xml", "2026-09-10");
+    let uploaded = events[0].to_put_events_entry("bmc-bus");
+    assert_eq!(uploaded["Source"], "bmc.invoice.service");
+    assert_eq!(uploaded["DetailType"], "Invoice Uploaded");
+    let detail: serde_json::Value =
+        serde_json::from_str(uploaded["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["format"], "ubl");
+    assert_eq!(events[2].source, "bmc.commission.service");
+    assert_eq!(events[2].detail_type, "Commission Calculated");
+    assert_eq!(events[2].detail["total"], "133392");
+}
+
+#[test]
+fn faulty_invoices_are_refused_without_a_commission() {
+    let (r, events) = register("data/invoices/faulty/tampered-total.xml", "2026-11-29");
+    assert!(!r.registrable);
+    assert!(r.commission.is_none());
+    assert_eq!(events.len(), 2);
+    assert!(r.findings.iter().any(|f| f.code == "CUFE_MISMATCH"));
+}
+
+#[test]
+fn scanned_invoices_go_through_the_same_pipeline() {
+    let tsv =
+        std::fs::read_to_string(root().join("data/invoices/ocr/FEV-0004.tesseract.tsv")).unwrap();
+    let qr = std::fs::read_to_string(root().join("data/invoices/ocr/FEV-0004.qr.txt")).unwrap();
+    let invoice = bmc_core::invoice::ocr::from_ocr(
+        &tsv,
+        bmc_core::invoice::ocr::OcrFormat::TesseractTsv,
+        Some(&qr),
+        &Default::default(),
+    )
+    .unwrap();
+    let mut events = Vec::new();
+    let r = pipeline()
+        .register_invoice(invoice, "2026-11-29".parse().unwrap(), &mut events)
+        .unwrap();
+    assert_eq!(events[0].name, "invoice.ocr.completed");
+    let (xml, _) = register("data/invoices/FEV-0004.xml", "2026-11-29");
+    assert_eq!(r.commission.unwrap().total, xml.commission.unwrap().total);
+}
+
+#[test]
+fn the_verification_code_covers_the_content() {
+    let (mut r, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
+    let (again, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
+    assert_eq!(r.verification_code, again.verification_code);
+    assert!(r.registration_id.starts_with("RF-20261129-"));
+    r.invoice.totals.payable += rust_decimal::Decimal::ONE;
+    assert_ne!(r.compute_verification_code(), r.verification_code);
+    let (other_day, _) = register("data/invoices/FEV-0002.xml", "2026-11-30");
+    assert_ne!(other_day.verification_code, again.verification_code);
+}
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("-v").output().is_ok()
+}
+
+#[test]
+fn the_certificate_is_deterministic_and_reads_back() {
+    let (r, _) = register("data/invoices/FEV-0005.xml", "2026-11-29");
+    let pdf = certificate::render(&r).unwrap();
+    assert_eq!(pdf, certificate::render(&r).unwrap(), "byte-identical");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (refused, _) = register("data/invoices/faulty/final-consumer.xml", "2026-11-29");
+    let refused_pdf = certificate::render(&refused).unwrap();
+    if !(tool("pdftotext") && tool("zbarimg")) {
+        eprintln!("pdftotext or zbarimg is not installed: the PDF is not read back here (CI does)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("bmc-cert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cert.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        "Comprobante de registro de factura",
+        "Factura REGISTRADA",
+        "Jorge Eliécer Pardo Gómez",
+        "Cooperativa de Caficultores de Antioquia",
+        "NIT 890.903.938-8",
+        "SETP990000005",
+        "$ 112.094,00",
+        "$ 21.298,00",
+        "$ 133.392,00",
+        "registro-facturas versión 2026-01-01",
+        &r.registration_id,
+        &r.verification_code,
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    let status = Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(dir.join("page"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let qr = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(dir.join("page.png"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&qr.stdout).trim(),
+        certificate::qr_payload(&r)
+    );
+    // The page is not blank: a fair share of it is ink.
+    let status = Command::new("pdftoppm")
+        .args(["-r", "50", "-gray", "-singlefile"])
+        .arg(&file)
+        .arg(dir.join("small"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pgm = std::fs::read(dir.join("small.pgm")).unwrap();
+    let pixels = &pgm[pgm.len() - 414 * 585..];
+    let dark = pixels.iter().filter(|&&p| p < 128).count();
+    assert!(
+        dark > pixels.len() / 50,
+        "{dark} dark pixels of {}",
+        pixels.len()
+    );
+    std::fs::write(&file, &refused_pdf).unwrap();
+    let text = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("NO REGISTRABLE"), "{text}");
+    assert!(text.contains("BUYER_NOT_IDENTIFIED"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
