@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'OCR_INPUT_INVALID'
   | 'OCR_FORMAT_UNKNOWN'
   | 'OCR_NO_INVOICE'
+  | 'CERTIFICATE_PDF'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -136,4 +137,24 @@ export interface Finding {
   path: string
   message_es: string
   message_en: string
+}
+
+/** An event of the platform (`invoice.uploaded`, ...) with its EventBridge source and type. */
+export interface PipelineEvent {
+  name: string
+  source: string
+  detail_type: string
+  detail: Record<string, unknown>
+}
+
+/** The outcome of registering an invoice, in the core's JSON shape. */
+export interface Registration {
+  registration_id: string
+  verification_code: string
+  registration_date: string
+  registrable: boolean
+  invoice: Invoice
+  lines: { line_id: string; matched_by: 'code' | 'name_search' | 'none'; product?: Product; score: number; needs_review: boolean }[]
+  findings: Finding[]
+  commission?: { eligible: boolean; fee: DecimalString; iva: DecimalString; total: DecimalString; [key: string]: unknown }
 }

@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'OCR_INPUT_INVALID'
   | 'OCR_FORMAT_UNKNOWN'
   | 'OCR_NO_INVOICE'
+  | 'CERTIFICATE_PDF'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -137,6 +138,26 @@ export interface Finding {
   message_es: string
   message_en: string
 }
+
+/** An event of the platform (`invoice.uploaded`, ...) with its EventBridge source and type. */
+export interface PipelineEvent {
+  name: string
+  source: string
+  detail_type: string
+  detail: Record<string, unknown>
+}
+
+/** The outcome of registering an invoice, in the core's JSON shape. */
+export interface Registration {
+  registration_id: string
+  verification_code: string
+  registration_date: string
+  registrable: boolean
+  invoice: Invoice
+  lines: { line_id: string; matched_by: 'code' | 'name_search' | 'none'; product?: Product; score: number; needs_review: boolean }[]
+  findings: Finding[]
+  commission?: { eligible: boolean; fee: DecimalString; iva: DecimalString; total: DecimalString; [key: string]: unknown }
+}
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -189,6 +210,17 @@ export declare class Catalog {
   search(text: string, options?: SearchOptions | undefined | null): Array<SearchHit>
   /** `search` off the JS thread. */
   searchAsync(text: string, options?: SearchOptions | undefined | null): Promise<Array<SearchHit>>
+}
+
+/** A catalog index and a rule book, ready to register invoices. */
+export declare class Pipeline {
+  /** Opens the catalog index at `indexDir` with the rule sets (embedded by default). */
+  static open(indexDir: string, options?: PipelineOpenOptions | undefined | null): Pipeline
+  /**
+   * Registers a document (UBL XML, Tesseract TSV or hOCR, Textract JSON) on
+   * `registrationDate` (`YYYY-MM-DD`).
+   */
+  register(document: Buffer, registrationDate: string, options?: RegisterOptions | undefined | null): RegisterResult
 }
 
 /** All versions of a rule set; computes commissions with the version in force. */
@@ -403,6 +435,20 @@ export interface OcrReadOptions {
   threshold?: number
 }
 
+/** Options of a `Pipeline`. */
+export interface PipelineOpenOptions {
+  /** A rule set folder (the embedded rule sets by default). */
+  rules?: string
+  /** The numbering range's technical key, to recompute CUFEs. */
+  technicalKey?: string
+  /** The software PIN, to recompute notes' CUDEs. */
+  softwarePin?: string
+  /** Oldest invoice that can be registered, in days (180). */
+  maxAgeDays?: number
+  /** Name-search score under which a line's product match needs review (8). */
+  matchThreshold?: number
+}
+
 /** A catalog product; fields are the seed's columns in camelCase. */
 export interface Product {
   /** product_id */
@@ -441,6 +487,22 @@ export interface ReadOptions {
   technicalKey?: string
   /** Confidence threshold (0–100) overriding the engine's default. */
   threshold?: number
+}
+
+/** Options of `Pipeline.register`. */
+export interface RegisterOptions {
+  /** Also render the certificate PDF. */
+  certificate?: boolean
+}
+
+/** What `Pipeline.register` returns. */
+export interface RegisterResult {
+  /** The registration, in the core's JSON shape (amounts as decimal strings). */
+  registration: Registration
+  /** The events emitted, in order: `{ name, source, detail_type, detail }`. */
+  events: PipelineEvent[]
+  /** The certificate PDF, when asked for. */
+  certificate?: Buffer
 }
 
 /** A row left out of a build. */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Catalog = nativeBinding.Catalog
+module.exports.Pipeline = nativeBinding.Pipeline
 module.exports.RuleBook = nativeBinding.RuleBook
 module.exports.invoiceFromOcr = nativeBinding.invoiceFromOcr
 module.exports.readInvoice = nativeBinding.readInvoice

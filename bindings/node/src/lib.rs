@@ -11,3 +11,4 @@ pub mod dian;
 pub mod errors;
 pub mod invoice;
 pub mod money;
+pub mod pipeline;

@@ -9,6 +9,7 @@ mod dian;
 mod errors;
 mod invoice;
 mod money;
+mod pipeline;
 
 use pyo3::prelude::*;
 
@@ -21,5 +22,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     commission::register(m)?;
     catalog::register(m)?;
     invoice::register(m)?;
+    pipeline::register(m)?;
     Ok(())
 }

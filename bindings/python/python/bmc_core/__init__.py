@@ -15,6 +15,8 @@ Modules:
 - :mod:`bmc_core.invoice` -- invoices read from UBL XML or OCR output
   (:func:`bmc_core.read_invoice`, :func:`bmc_core.invoice_from_ocr`) and their compliance
   findings (:func:`bmc_core.validate`).
+- :class:`bmc_core.Pipeline` -- registration end to end (:class:`bmc_core.Registration`,
+  its JSON and its certificate PDF).
 - :mod:`bmc_core.errors` -- the exceptions, each with a stable ``.code``.
 
 Money is ``decimal.Decimal`` in and out; a ``float`` or ``str`` where money is expected is
@@ -22,7 +24,7 @@ refused with ``TypeError``.
 """
 
 from bmc_core import codes, cude, cufe, errors, ids, invoice, nit
-from bmc_core._native import Catalog, Commission, Product, RuleBook, __version__
+from bmc_core._native import Catalog, Commission, Pipeline, Product, Registration, RuleBook, __version__
 from bmc_core.invoice import Finding, Invoice, invoice_from_ocr, is_registrable, read_invoice, validate
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "Commission",
     "Finding",
     "Invoice",
+    "Pipeline",
+    "Registration",
     "invoice",
     "invoice_from_ocr",
     "is_registrable",

@@ -221,3 +221,38 @@ class Catalog:
         classification_prefix: str | None = None,
     ) -> list[dict[str, Any]]: ...
     def stats(self) -> dict[str, Any]: ...
+
+class Pipeline:
+    """A catalog index and a rule book, ready to register invoices."""
+
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        rules: str | os.PathLike[str] | None = None,
+        *,
+        technical_key: str | None = None,
+        software_pin: str | None = None,
+        max_age_days: int = 180,
+        match_threshold: float = 8.0,
+        trace: bool = True,
+    ) -> None: ...
+    def register(
+        self,
+        document: bytes,
+        registration_date: datetime.date,
+        events: Callable[[dict[str, str]], object] | None = None,
+    ) -> Registration: ...
+
+class Registration:
+    """The outcome of registering an invoice."""
+
+    @property
+    def registration_id(self) -> str: ...
+    @property
+    def verification_code(self) -> str: ...
+    @property
+    def registrable(self) -> bool: ...
+    @property
+    def registration_date(self) -> datetime.date: ...
+    def to_json(self) -> str: ...
+    def certificate(self) -> bytes: ...

@@ -1,0 +1,142 @@
+//! `Pipeline` and `Registration`: registration end to end, and the certificate PDF.
+
+use std::path::PathBuf;
+
+use bmc_core::catalog::Catalog;
+use bmc_core::pipeline::{
+    Event, Pipeline as CorePipeline, PipelineOptions, Registration as CoreRegistration,
+};
+use bmc_core::rules::RuleBook;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::errors::to_py;
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Pipeline>()?;
+    m.add_class::<Registration>()?;
+    Ok(())
+}
+
+/// A catalog index and a rule book, ready to register invoices (thread-safe; the GIL is
+/// released while it works).
+#[derive(Debug)]
+#[pyclass(frozen, module = "bmc_core")]
+pub struct Pipeline {
+    inner: CorePipeline,
+}
+
+#[pymethods]
+impl Pipeline {
+    /// Opens the catalog index at `index_dir` and the rule sets at `rules` (the embedded ones
+    /// when None).
+    #[new]
+    #[pyo3(signature = (index_dir, rules=None, *, technical_key=None, software_pin=None, max_age_days=180, match_threshold=8.0, trace=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        index_dir: PathBuf,
+        rules: Option<PathBuf>,
+        technical_key: Option<String>,
+        software_pin: Option<String>,
+        max_age_days: i64,
+        match_threshold: f32,
+        trace: bool,
+    ) -> PyResult<Pipeline> {
+        let catalog = Catalog::open(&index_dir).map_err(|e| to_py(py, e))?;
+        let book = match rules {
+            Some(dir) => RuleBook::load(&dir),
+            None => RuleBook::embedded(),
+        }
+        .map_err(|e| to_py(py, e))?;
+        let options = PipelineOptions {
+            technical_key,
+            software_pin,
+            max_age_days,
+            match_threshold,
+            trace,
+            ..PipelineOptions::default()
+        };
+        Ok(Pipeline {
+            inner: CorePipeline::new(catalog, book, options),
+        })
+    }
+
+    /// Registers a document (UBL XML, Tesseract TSV or hOCR, Textract JSON) on
+    /// `registration_date`. `events`, when given, is called with each event as a dict
+    /// (`name`, `source`, `detail_type`, `detail` as JSON text).
+    #[pyo3(signature = (document, registration_date, events=None))]
+    fn register(
+        &self,
+        py: Python<'_>,
+        document: &[u8],
+        registration_date: chrono::NaiveDate,
+        events: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Registration> {
+        let mut emitted: Vec<Event> = Vec::new();
+        let result = py.detach(|| {
+            self.inner
+                .register(document, registration_date, &mut emitted)
+        });
+        if let Some(callback) = events {
+            for event in &emitted {
+                let dict = PyDict::new(py);
+                dict.set_item("name", event.name)?;
+                dict.set_item("source", event.source)?;
+                dict.set_item("detail_type", event.detail_type)?;
+                dict.set_item("detail", event.detail.to_string())?;
+                callback.call1((dict,))?;
+            }
+        }
+        let inner = result.map_err(|e| to_py(py, e))?;
+        Ok(Registration { inner })
+    }
+}
+
+/// The outcome of registering an invoice.
+#[derive(Debug)]
+#[pyclass(frozen, module = "bmc_core")]
+pub struct Registration {
+    inner: CoreRegistration,
+}
+
+#[pymethods]
+impl Registration {
+    /// `RF-YYYYMMDD-XXXXXXXXXX`.
+    #[getter]
+    fn registration_id(&self) -> &str {
+        &self.inner.registration_id
+    }
+    /// SHA-256 (hex) of the registration's canonical content.
+    #[getter]
+    fn verification_code(&self) -> &str {
+        &self.inner.verification_code
+    }
+    /// True when registered: no error finding and an eligible commission.
+    #[getter]
+    fn registrable(&self) -> bool {
+        self.inner.registrable
+    }
+    /// The registration date.
+    #[getter]
+    fn registration_date(&self) -> chrono::NaiveDate {
+        self.inner.registration_date
+    }
+    /// The whole registration as JSON (amounts as decimal strings).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+    /// The certificate PDF ("Comprobante de registro de factura").
+    fn certificate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let pdf = py
+            .detach(|| bmc_core::certificate::render(&self.inner))
+            .map_err(|e| to_py(py, e))?;
+        Ok(PyBytes::new(py, &pdf))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Registration({}, registrable={})",
+            self.inner.registration_id, self.inner.registrable
+        )
+    }
+}
