@@ -174,8 +174,12 @@ export declare class Catalog {
    * `skipInvalid` is set.
    */
   static build(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): BuildReport
-  /** `build` off the JS thread: resolves to the report, rejects with the coded error. */
-  static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null): Promise<BuildReport>
+  /**
+   * `build` off the JS thread: resolves to the report, rejects with the coded error.
+   * `onProgress`, when given, is called on the JS thread as the build goes (reading rows,
+   * writing products, finishing), at most a few times a second.
+   */
+  static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null): Promise<BuildReport>
   /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
   static open(indexDir: string): Catalog
   /**
@@ -221,6 +225,13 @@ export declare class Pipeline {
    * `registrationDate` (`YYYY-MM-DD`).
    */
   register(document: Buffer, registrationDate: string, options?: RegisterOptions | undefined | null): RegisterResult
+  /** `register` off the JS thread. */
+  registerAsync(document: Buffer, registrationDate: string, options?: RegisterOptions | undefined | null): Promise<RegisterResult>
+  /**
+   * Registers many documents off the JS thread, on every core; resolves to one result per
+   * document in order, or rejects with the first document that cannot be read.
+   */
+  registerManyAsync(documents: Array<Buffer>, registrationDate: string, options?: RegisterOptions | undefined | null): Promise<RegisterResult[]>
 }
 
 /** All versions of a rule set; computes commissions with the version in force. */
@@ -261,6 +272,18 @@ export interface BuildCatalogOptions {
   skipInvalid?: boolean
   /** Memory for each sorted run, in MiB (512 by default). */
   sortMemoryMib?: number
+}
+
+/** Where a catalog build is, as `buildAsync` reports it. */
+export interface BuildProgress {
+  /** `reading`, `writing` or `finishing`. */
+  phase: string
+  /** Rows read (reading) or products written (writing) so far. */
+  done: number
+  /** Rows in all, once reading is over (0 before). */
+  total: number
+  /** Input bytes read so far. */
+  bytes: number
 }
 
 /** What a build did. */

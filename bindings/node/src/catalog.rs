@@ -242,16 +242,23 @@ impl Catalog {
     }
 
     /// `build` off the JS thread: resolves to the report, rejects with the coded error.
-    #[napi(ts_return_type = "Promise<BuildReport>")]
+    /// `onProgress`, when given, is called on the JS thread as the build goes (reading rows,
+    /// writing products, finishing), at most a few times a second.
+    #[napi(
+        ts_args_type = "source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null",
+        ts_return_type = "Promise<BuildReport>"
+    )]
     pub fn build_async(
         source: String,
         index_dir: String,
         options: Option<BuildCatalogOptions>,
+        on_progress: Option<ProgressCallback>,
     ) -> AsyncTask<BuildTask> {
         AsyncTask::new(BuildTask {
             source,
             index_dir,
             options: build_options(&options.unwrap_or_default()),
+            on_progress,
         })
     }
 
@@ -468,12 +475,45 @@ impl Task for SearchTask {
     }
 }
 
+/// Where a catalog build is, as `buildAsync` reports it.
+#[derive(Debug, Clone)]
+#[napi(object)]
+pub struct BuildProgress {
+    /// `reading`, `writing` or `finishing`.
+    pub phase: String,
+    /// Rows read (reading) or products written (writing) so far.
+    pub done: i64,
+    /// Rows in all, once reading is over (0 before).
+    pub total: i64,
+    /// Input bytes read so far.
+    pub bytes: i64,
+}
+
+/// The JS progress callback, called from the build's thread through napi's queue.
+pub type ProgressCallback = napi::threadsafe_function::ThreadsafeFunction<
+    BuildProgress,
+    (),
+    BuildProgress,
+    napi::Status,
+    false,
+>;
+
 /// The work of `buildAsync`.
-#[derive(Debug)]
 pub struct BuildTask {
     source: String,
     index_dir: String,
     options: BuildOptions,
+    on_progress: Option<ProgressCallback>,
+}
+
+impl std::fmt::Debug for BuildTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildTask")
+            .field("source", &self.source)
+            .field("index_dir", &self.index_dir)
+            .field("on_progress", &self.on_progress.is_some())
+            .finish()
+    }
 }
 
 impl Task for BuildTask {
@@ -481,11 +521,38 @@ impl Task for BuildTask {
     type JsValue = BuildReport;
 
     fn compute(&mut self) -> Result<Self::Output> {
+        let callback = self.on_progress.as_ref();
+        let mut last = std::time::Instant::now();
+        let mut last_phase: Option<catalog::Phase> = None;
+        let mut report_progress = |p: &catalog::Progress| {
+            let Some(callback) = callback else { return };
+            // Each new phase is reported; the rest at most four times a second.
+            let phase = match p.phase {
+                catalog::Phase::Reading => "reading",
+                catalog::Phase::Writing => "writing",
+                catalog::Phase::Finishing => "finishing",
+            };
+            let due = last.elapsed() >= std::time::Duration::from_millis(250)
+                || last_phase != Some(p.phase);
+            if due {
+                last = std::time::Instant::now();
+                last_phase = Some(p.phase);
+                callback.call(
+                    BuildProgress {
+                        phase: phase.to_owned(),
+                        done: i64::try_from(p.done).unwrap_or(i64::MAX),
+                        total: i64::try_from(p.total).unwrap_or(i64::MAX),
+                        bytes: i64::try_from(p.bytes).unwrap_or(i64::MAX),
+                    },
+                    napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking,
+                );
+            }
+        };
         Ok(catalog::build_from_path(
             std::path::Path::new(&self.source),
             std::path::Path::new(&self.index_dir),
             &self.options,
-            &mut |_| {},
+            &mut report_progress,
         ))
     }
 

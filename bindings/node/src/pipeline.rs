@@ -3,8 +3,10 @@
 use bmc_core::catalog::Catalog;
 use bmc_core::pipeline::{Event, Pipeline as CorePipeline, PipelineOptions};
 use bmc_core::rules::RuleBook;
-use napi::Env;
-use napi::bindgen_prelude::Buffer;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -52,7 +54,121 @@ pub struct RegisterResult {
 #[derive(Debug)]
 #[napi]
 pub struct Pipeline {
-    inner: CorePipeline,
+    inner: Arc<CorePipeline>,
+}
+
+/// One registration's outcome before it becomes JS values.
+type Outcome = std::result::Result<(Value, Value, Option<Vec<u8>>), bmc_core::Error>;
+
+/// Registers one document: the registration and events as JSON values, and the PDF if asked.
+fn register_one(
+    pipeline: &CorePipeline,
+    document: &[u8],
+    date: chrono::NaiveDate,
+    pdf: bool,
+) -> Outcome {
+    let mut events: Vec<Event> = Vec::new();
+    let registration = pipeline.register(document, date, &mut events)?;
+    let certificate = if pdf {
+        Some(bmc_core::certificate::render(&registration)?)
+    } else {
+        None
+    };
+    Ok((
+        serde_json::to_value(&registration).unwrap_or(Value::Null),
+        serde_json::to_value(&events).unwrap_or(Value::Null),
+        certificate,
+    ))
+}
+
+fn parse_date(env: &Env, text: &str) -> Result<chrono::NaiveDate> {
+    text.parse::<chrono::NaiveDate>().map_err(|_| {
+        invalid_argument(
+            env,
+            format!("registrationDate is {text:?}; expected YYYY-MM-DD"),
+        )
+    })
+}
+
+fn result(env: &Env, outcome: Outcome) -> Result<RegisterResult> {
+    let (registration, events, certificate) = outcome.map_err(|e| to_js(env, e))?;
+    Ok(RegisterResult {
+        registration,
+        events,
+        certificate: certificate.map(Buffer::from),
+    })
+}
+
+/// The work of `registerAsync`.
+#[derive(Debug)]
+pub struct RegisterOneTask {
+    pipeline: Arc<CorePipeline>,
+    document: Vec<u8>,
+    date: chrono::NaiveDate,
+    pdf: bool,
+}
+
+impl Task for RegisterOneTask {
+    type Output = Outcome;
+    type JsValue = RegisterResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(register_one(
+            &self.pipeline,
+            &self.document,
+            self.date,
+            self.pdf,
+        ))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        result(&env, output)
+    }
+}
+
+/// The work of `registerManyAsync`: documents registered on as many
+/// threads as the machine has cores.
+#[derive(Debug)]
+pub struct RegisterTask {
+    pipeline: Arc<CorePipeline>,
+    documents: Vec<Vec<u8>>,
+    date: chrono::NaiveDate,
+    pdf: bool,
+}
+
+impl Task for RegisterTask {
+    type Output = Vec<Outcome>;
+    type JsValue = Vec<RegisterResult>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(self.documents.len().max(1));
+        let chunk = self.documents.len().div_ceil(threads).max(1);
+        let (pipeline, date, pdf) = (&*self.pipeline, self.date, self.pdf);
+        let outcomes = std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .documents
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|d| register_one(pipeline, d, date, pdf))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect::<Vec<_>>()
+        });
+        Ok(outcomes)
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.into_iter().map(|o| result(&env, o)).collect()
+    }
 }
 
 #[napi]
@@ -83,7 +199,7 @@ impl Pipeline {
             ..defaults
         };
         Ok(Pipeline {
-            inner: CorePipeline::new(catalog, book, options),
+            inner: Arc::new(CorePipeline::new(catalog, book, options)),
         })
     }
 
@@ -97,34 +213,43 @@ impl Pipeline {
         registration_date: String,
         options: Option<RegisterOptions>,
     ) -> Result<RegisterResult> {
-        let date = registration_date
-            .parse::<chrono::NaiveDate>()
-            .map_err(|_| {
-                invalid_argument(
-                    &env,
-                    format!("registrationDate is {registration_date:?}; expected YYYY-MM-DD"),
-                )
-            })?;
-        let mut events: Vec<Event> = Vec::new();
-        let registration = self
-            .inner
-            .register(&document, date, &mut events)
-            .map_err(|e| to_js(&env, e))?;
-        let certificate = if options.and_then(|o| o.certificate).unwrap_or(false) {
-            Some(
-                bmc_core::certificate::render(&registration)
-                    .map_err(|e| to_js(&env, e))?
-                    .into(),
-            )
-        } else {
-            None
-        };
-        Ok(RegisterResult {
-            registration: serde_json::to_value(&registration)
-                .map_err(|e| invalid_argument(&env, e.to_string()))?,
-            events: serde_json::to_value(&events)
-                .map_err(|e| invalid_argument(&env, e.to_string()))?,
-            certificate,
-        })
+        let date = parse_date(&env, &registration_date)?;
+        let pdf = options.and_then(|o| o.certificate).unwrap_or(false);
+        result(&env, register_one(&self.inner, &document, date, pdf))
+    }
+
+    /// `register` off the JS thread.
+    #[napi(ts_return_type = "Promise<RegisterResult>")]
+    pub fn register_async(
+        &self,
+        env: Env,
+        document: Buffer,
+        registration_date: String,
+        options: Option<RegisterOptions>,
+    ) -> Result<AsyncTask<RegisterOneTask>> {
+        Ok(AsyncTask::new(RegisterOneTask {
+            pipeline: Arc::clone(&self.inner),
+            document: document.to_vec(),
+            date: parse_date(&env, &registration_date)?,
+            pdf: options.and_then(|o| o.certificate).unwrap_or(false),
+        }))
+    }
+
+    /// Registers many documents off the JS thread, on every core; resolves to one result per
+    /// document in order, or rejects with the first document that cannot be read.
+    #[napi(ts_return_type = "Promise<RegisterResult[]>")]
+    pub fn register_many_async(
+        &self,
+        env: Env,
+        documents: Vec<Buffer>,
+        registration_date: String,
+        options: Option<RegisterOptions>,
+    ) -> Result<AsyncTask<RegisterTask>> {
+        Ok(AsyncTask::new(RegisterTask {
+            pipeline: Arc::clone(&self.inner),
+            documents: documents.iter().map(|d| d.to_vec()).collect(),
+            date: parse_date(&env, &registration_date)?,
+            pdf: options.and_then(|o| o.certificate).unwrap_or(false),
+        }))
     }
 }

@@ -239,6 +239,12 @@ fn build_into(
     let read_bytes = || bytes.load(std::sync::atomic::Ordering::Relaxed);
 
     // Phase 1: read, check, sort in runs.
+    progress(&Progress {
+        phase: Phase::Reading,
+        done: 0,
+        total: 0,
+        bytes: 0,
+    });
     let runs_dir = dir.join("runs");
     std::fs::create_dir_all(&runs_dir).map_err(|e| CatalogError::io(&runs_dir, &e))?;
     let mut report = BuildReport {
@@ -292,6 +298,12 @@ fn build_into(
     let total_bytes = read_bytes();
 
     // Phase 2: merge the runs; write codes, records, classes and the search index.
+    progress(&Progress {
+        phase: Phase::Writing,
+        done: 0,
+        total: report.rows,
+        bytes: total_bytes,
+    });
     let mut merge = Merge::open(&runs)?;
     let codes_path = dir.join(manifest::CODES);
     let mut codes = fst::MapBuilder::new(BufWriter::new(create(&codes_path)?))
