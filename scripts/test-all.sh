@@ -50,6 +50,8 @@ rm -rf "$CARGO_TARGET_DIR/wheels"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
   --no-deps "$CARGO_TARGET_DIR"/wheels/bmc_core-*.whl
 (cd bindings/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+# The stubs describe the extension exactly (names, signatures, defaults, final classes).
+(cd "$CARGO_TARGET_DIR" && "$venv/bin/python" -m mypy.stubtest bmc_core._native)
 
 step "Node: build the addon, check the committed bindings, run node --test"
 (

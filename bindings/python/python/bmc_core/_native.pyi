@@ -5,9 +5,51 @@ import os
 import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, final
 
 __version__: str
+
+__all__ = [
+    "__version__",
+    "BmcError",
+    "InvalidLength",
+    "InvalidFormat",
+    "InvalidChecksum",
+    "InvalidComponent",
+    "Mismatch",
+    "FileError",
+    "RuleError",
+    "NotFound",
+    "InvalidInput",
+    "IndexError",
+    "nit_compact",
+    "nit_calc_check_digit",
+    "nit_validate",
+    "nit_is_valid",
+    "nit_format",
+    "id_types",
+    "id_type_name",
+    "is_final_consumer",
+    "FINAL_CONSUMER_ID",
+    "code_validate",
+    "code_format",
+    "code_is_valid",
+    "gs1_check_digit",
+    "hs_lookup",
+    "tariff_describe",
+    "cufe_preimage",
+    "cufe_compute",
+    "cufe_verify",
+    "RuleBook",
+    "Commission",
+    "Catalog",
+    "Product",
+    "read_invoice_json",
+    "invoice_from_ocr_json",
+    "validate_json",
+    "Pipeline",
+    "Registration",
+]
 FINAL_CONSUMER_ID: str
 
 class BmcError(ValueError):
@@ -106,6 +148,7 @@ def validate_json(
     catalog: Catalog | None = None,
 ) -> str: ...
 
+@final
 class RuleBook:
     """All versions of a rule set; computes commissions with the version in force."""
 
@@ -132,6 +175,7 @@ class RuleBook:
         catalog: Catalog | None = None,
     ) -> list[Commission]: ...
 
+@final
 class Commission:
     """The commission on one invoice; amounts are decimal.Decimal."""
 
@@ -162,6 +206,7 @@ class Commission:
     def trace_value(self, key: str) -> str | None: ...
     def to_json(self) -> str: ...
 
+@final
 class Product:
     """A catalog product; attributes are named as the seed's columns."""
 
@@ -185,6 +230,7 @@ class Product:
     def updated_at(self) -> datetime.datetime | None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+@final
 class Catalog:
     """The product catalog index: memory-mapped, shared safely between threads."""
 
@@ -222,11 +268,12 @@ class Catalog:
     ) -> list[dict[str, Any]]: ...
     def stats(self) -> dict[str, Any]: ...
 
+@final
 class Pipeline:
     """A catalog index and a rule book, ready to register invoices."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         index_dir: str | os.PathLike[str],
         rules: str | os.PathLike[str] | None = None,
         *,
@@ -235,7 +282,7 @@ class Pipeline:
         max_age_days: int = 180,
         match_threshold: float = 8.0,
         trace: bool = True,
-    ) -> None: ...
+    ) -> Pipeline: ...
     def register(
         self,
         document: bytes,
@@ -243,6 +290,7 @@ class Pipeline:
         events: Callable[[dict[str, str]], object] | None = None,
     ) -> Registration: ...
 
+@final
 class Registration:
     """The outcome of registering an invoice."""
 
