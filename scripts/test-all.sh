@@ -45,8 +45,10 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   -r bindings/python/requirements-dev.txt
 rm -rf "$CARGO_TARGET_DIR/wheels"
-"$venv/bin/maturin" build --release --locked \
+# Linked with zig against glibc 2.28, so older service images (Debian 10+, RHEL 8+) take it.
+PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
   --manifest-path bindings/python/Cargo.toml --out "$CARGO_TARGET_DIR/wheels"
+ls "$CARGO_TARGET_DIR"/wheels/bmc_core-*-cp310-abi3-manylinux_2_28_x86_64.whl
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
   --no-deps "$CARGO_TARGET_DIR"/wheels/bmc_core-*.whl
 (cd bindings/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
