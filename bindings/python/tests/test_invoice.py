@@ -89,3 +89,16 @@ def test_catalog_lookup_in_validation(tmp_path):
     findings = bmc_core.validate(invoice, registration_date=invoice.issue_date, catalog=index)
     assert "PRODUCT_NOT_IN_CATALOG" not in {f.code for f in findings}
     assert "PRODUCT_UNCLASSIFIED" not in {f.code for f in findings}
+
+
+def test_a_float_where_money_is_expected_is_refused():
+    import dataclasses
+
+    invoice = bmc_core.read_invoice((ROOT / "data/invoices/FEV-0005.xml").read_bytes())
+    line = dataclasses.replace(invoice.lines[0], base=30320108.8)
+    broken = dataclasses.replace(invoice, lines=(line,) + invoice.lines[1:])
+    with pytest.raises(TypeError, match="base must be decimal.Decimal"):
+        bmc_core.validate(broken, registration_date=datetime.date(2026, 11, 29))
+    as_text = dataclasses.replace(invoice, totals=dataclasses.replace(invoice.totals, payable="94774988.80"))
+    with pytest.raises(TypeError, match="payable"):
+        as_text.to_json()

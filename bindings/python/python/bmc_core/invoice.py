@@ -46,6 +46,13 @@ def _date(value: Optional[str]) -> Optional[date]:
     return None if value is None else date.fromisoformat(value)
 
 
+def _money(value: Any, name: str) -> str:
+    """A money amount for JSON: Decimal (or int) only, never a float or str."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"{name} must be decimal.Decimal (or int), not {type(value).__name__}: {value!r}")
+    return str(value)
+
+
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
@@ -97,9 +104,9 @@ class TaxSubtotal:
         return _drop_none(
             {
                 "tax": self.tax,
-                "taxable": str(self.taxable),
-                "amount": str(self.amount),
-                "percent": None if self.percent is None else str(self.percent),
+                "taxable": _money(self.taxable, "taxable"),
+                "amount": _money(self.amount, "amount"),
+                "percent": None if self.percent is None else _money(self.percent, "percent"),
             }
         )
 
@@ -146,10 +153,10 @@ class InvoiceLine:
         out: dict[str, Any] = {
             "id": self.id,
             "description": self.description,
-            "quantity": str(self.quantity),
+            "quantity": _money(self.quantity, "quantity"),
             "unit": self.unit,
-            "unit_price": str(self.unit_price),
-            "base": str(self.base),
+            "unit_price": _money(self.unit_price, "unit_price"),
+            "base": _money(self.base, "base"),
             "seller_code": self.seller_code,
         }
         if self.taxes:
@@ -179,7 +186,9 @@ class MonetaryTotals:
         return cls(*(_dec(d.get(n)) for n in cls._NAMES))  # type: ignore[arg-type]
 
     def _to(self) -> dict[str, Any]:
-        return _drop_none({n: None if getattr(self, n) is None else str(getattr(self, n)) for n in self._NAMES})
+        return _drop_none(
+            {n: None if getattr(self, n) is None else _money(getattr(self, n), n) for n in self._NAMES}
+        )
 
 
 @dataclass(frozen=True)
@@ -306,7 +315,7 @@ class Invoice:
         }
         if self.tax_totals:
             out["tax_totals"] = [
-                {"tax": t.tax, "amount": str(t.amount), "subtotals": [s._to() for s in t.subtotals]}
+                {"tax": t.tax, "amount": _money(t.amount, "amount"), "subtotals": [s._to() for s in t.subtotals]}
                 for t in self.tax_totals
             ]
         return _drop_none(out)
