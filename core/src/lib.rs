@@ -36,6 +36,7 @@ pub mod commission;
 pub mod compliance;
 pub mod dian;
 pub mod error;
+mod hex;
 pub mod invoice;
 pub mod money;
 pub mod pipeline;

@@ -4,7 +4,7 @@
 //! first), read, and compared field by field with their truth. The PDF text layer of each
 //! page is read and compared too.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -14,7 +14,7 @@ use bmc_core::invoice::ocr::score::{self, FieldOutcome};
 use bmc_core::invoice::ocr::{self, OcrOptions};
 use bmc_core::invoice::{Invoice, generate, page};
 
-use super::Failure;
+use super::{Failure, write_file as write};
 use crate::scan::{perturb, tools};
 
 /// The outcome of one page.
@@ -52,14 +52,17 @@ pub struct CorpusArgs {
 }
 
 pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
-    let products = read_products(&args.catalog, 5_000)?;
+    // The invoices draw on the first 5,000 products, as `bmc invoice generate` does; the
+    // reader checks descriptions against every product's name.
+    let mut products = read_products(&args.catalog, usize::MAX)?;
     let args = CorpusArgs {
-        names: read_products(&args.catalog, usize::MAX)?
-            .into_iter()
-            .map(|p| (p.product_code, p.product_name))
+        names: products
+            .iter()
+            .map(|p| (p.product_code.clone(), p.product_name.clone()))
             .collect(),
         ..args
     };
+    products.truncate(5_000);
     let options = generate::Options {
         seed: args.seed,
         ..generate::Options::default()
@@ -257,9 +260,4 @@ fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, 
         flagged_correct: outcomes.iter().filter(|f| f.correct && f.flagged).count(),
         text_layer_correct,
     })
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))
 }

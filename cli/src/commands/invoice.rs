@@ -10,7 +10,7 @@ use bmc_core::invoice::{self, DocumentKind, Invoice, generate, ubl};
 use bmc_core::money::format_cop;
 use clap::Subcommand;
 
-use super::Failure;
+use super::{Failure, write_file as write};
 use crate::scan;
 
 #[derive(Debug, Subcommand)]
@@ -377,11 +377,6 @@ fn file_stem(invoice: &Invoice, index: usize) -> String {
         DocumentKind::CreditNote => format!("NC-{:04}", index + 1),
         DocumentKind::DebitNote => format!("ND-{:04}", index + 1),
     }
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Reads a file as whatever kind of invoice document it is.

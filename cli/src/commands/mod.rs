@@ -32,6 +32,12 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Writes a file, naming it in the failure.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))
+}
+
 impl<E: Into<bmc_core::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         Failure::Core(e.into())

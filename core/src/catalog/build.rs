@@ -543,12 +543,7 @@ impl<R: Read> Read for HashOnDrop<R> {
 impl<R> Drop for HashOnDrop<R> {
     fn drop(&mut self) {
         if let Some(r) = self.inner.take() {
-            let hex = r
-                .hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = crate::hex::lower(&r.hasher.finalize());
             let _ = self.done.send(hex);
         }
     }

@@ -171,12 +171,5 @@ pub(super) fn sha256_file(path: &Path) -> Result<(u64, String), CatalogError> {
         hasher.update(&buf[..n]);
         bytes += n as u64;
     }
-    Ok((
-        bytes,
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    ))
+    Ok((bytes, crate::hex::lower(&hasher.finalize())))
 }

@@ -9,8 +9,8 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 use super::{CertificateError, qr_payload};
-use crate::invoice::{page::format_party_id, page::id_label, type_code};
-use crate::money::format_cop;
+use crate::invoice::page::{NumberStyle, format_amount, format_party_id, id_label};
+use crate::invoice::type_code;
 use crate::pipeline::Registration;
 
 static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
@@ -124,7 +124,7 @@ impl Writer<'_, '_> {
 }
 
 fn cop(value: rust_decimal::Decimal) -> String {
-    format!("$ {}", format_cop(value))
+    format_amount(value, NumberStyle::Colombian)
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -167,11 +167,7 @@ pub fn preimage(fields: &CufeFields) -> Result<String, CufeError> {
 /// Computes the CUFE of an invoice (`key` is the technical key).
 pub fn compute(fields: &CufeFields) -> Result<Cufe, CufeError> {
     let digest = Sha384::digest(preimage(fields)?.as_bytes());
-    let mut hex = String::with_capacity(96);
-    for byte in digest {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
+    let hex = crate::hex::lower(&digest);
     Ok(Cufe(hex))
 }
 
@@ -197,8 +193,6 @@ pub fn verify(fields: &CufeFields, received: &str) -> Result<Cufe, CufeError> {
         })
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Formats an amount with exactly two decimals, refusing what two decimals cannot hold.
 fn amount(field: &'static str, value: Decimal) -> Result<String, CufeError> {

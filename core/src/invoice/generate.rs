@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{
     DocumentKind, Invoice, InvoiceLine, ItemCode, MonetaryTotals, Party, Source, SourceKind,
-    TaxSubtotal, TaxTotal, type_code,
+    TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
 };
 use crate::catalog::Product;
 use crate::dian::{Environment, cufe, nit};
@@ -258,33 +258,23 @@ pub fn unit_code(unit: &str) -> &'static str {
 
 /// Fills the tax totals, monetary totals and CUFE (or CUDE) from the lines.
 pub fn complete(invoice: &mut Invoice, key: &str) {
-    let mut totals: Vec<TaxTotal> = Vec::new();
+    let mut codes: Vec<&str> = Vec::new();
     for tax in invoice.lines.iter().flat_map(|l| &l.taxes) {
-        let total = match totals.iter_mut().find(|t| t.tax == tax.tax) {
-            Some(t) => t,
-            None => {
-                totals.push(TaxTotal {
-                    tax: tax.tax.clone(),
-                    amount: Decimal::new(0, 2),
-                    subtotals: Vec::new(),
-                });
-                let last = totals.len() - 1;
-                &mut totals[last]
-            }
-        };
-        total.amount += tax.amount;
-        match total
-            .subtotals
-            .iter_mut()
-            .find(|s| s.percent == tax.percent)
-        {
-            Some(sub) => {
-                sub.taxable += tax.taxable;
-                sub.amount += tax.amount;
-            }
-            None => total.subtotals.push(tax.clone()),
+        if !codes.contains(&tax.tax.as_str()) {
+            codes.push(&tax.tax);
         }
     }
+    let totals: Vec<TaxTotal> = codes
+        .iter()
+        .map(|code| {
+            let subtotals = subtotals_by_rate(&invoice.lines, code);
+            TaxTotal {
+                tax: code.to_string(),
+                amount: Decimal::new(0, 2) + subtotals.iter().map(|s| s.amount).sum::<Decimal>(),
+                subtotals,
+            }
+        })
+        .collect();
     let line_extension: Decimal =
         Decimal::new(0, 2) + invoice.lines.iter().map(|l| l.base).sum::<Decimal>();
     let tax_exclusive: Decimal = Decimal::new(0, 2)

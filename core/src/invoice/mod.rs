@@ -26,6 +26,6 @@ pub use detect::{Format, detect, read_document};
 pub use error::InvoiceError;
 pub use model::{
     DocumentKind, FieldConfidence, Invoice, InvoiceLine, ItemCode, MonetaryTotals, Party, Source,
-    SourceKind, TaxSubtotal, TaxTotal, type_code,
+    SourceKind, TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
 };
 pub use ubl::read_xml;

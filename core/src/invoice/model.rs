@@ -398,6 +398,26 @@ impl Invoice {
     }
 }
 
+/// The subtotals of tax `code` over `lines`, one per rate, taxable and tax amounts summed
+/// (what a document's `cac:TaxTotal` holds for that tax).
+pub fn subtotals_by_rate(lines: &[InvoiceLine], code: &str) -> Vec<TaxSubtotal> {
+    let mut subtotals: Vec<TaxSubtotal> = Vec::new();
+    for tax in lines
+        .iter()
+        .flat_map(|l| &l.taxes)
+        .filter(|t| t.tax == code)
+    {
+        match subtotals.iter_mut().find(|s| s.percent == tax.percent) {
+            Some(s) => {
+                s.taxable += tax.taxable;
+                s.amount += tax.amount;
+            }
+            None => subtotals.push(tax.clone()),
+        }
+    }
+    subtotals
+}
+
 impl InvoiceLine {
     /// The code to look the product up by in the catalog: the seller's code, else a GTIN
     /// or own code from the standard item identification.

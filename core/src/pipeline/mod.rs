@@ -112,10 +112,7 @@ impl Pipeline {
         registration_date: NaiveDate,
         events: &mut dyn EventSink,
     ) -> Result<Registration, crate::Error> {
-        let digest: String = Sha256::digest(document)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::hex::lower(&Sha256::digest(document));
         let format = invoice::detect(document);
         events.emit(Event::uploaded(json!({
             "document_sha256": digest,

@@ -84,10 +84,7 @@ impl Registration {
             commission: &self.commission,
         };
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
-        Sha256::digest(&json)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::hex::lower(&Sha256::digest(&json))
     }
 
     /// The registration as JSON (amounts as decimal strings).

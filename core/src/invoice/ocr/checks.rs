@@ -321,22 +321,7 @@ fn repair_rates(invoice: &mut Invoice) {
 /// Rebuilds the tax subtotals from the lines (the printed totals stay as printed).
 fn regroup_taxes(invoice: &mut Invoice) {
     for total in &mut invoice.tax_totals {
-        let mut subtotals: Vec<crate::invoice::TaxSubtotal> = Vec::new();
-        for tax in invoice
-            .lines
-            .iter()
-            .flat_map(|l| &l.taxes)
-            .filter(|t| t.tax == total.tax)
-        {
-            match subtotals.iter_mut().find(|s| s.percent == tax.percent) {
-                Some(s) => {
-                    s.taxable += tax.taxable;
-                    s.amount += tax.amount;
-                }
-                None => subtotals.push(tax.clone()),
-            }
-        }
-        total.subtotals = subtotals;
+        total.subtotals = crate::invoice::subtotals_by_rate(&invoice.lines, &total.tax);
     }
     invoice.totals.tax_exclusive = invoice
         .tax_totals

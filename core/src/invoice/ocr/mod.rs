@@ -362,6 +362,7 @@ fn build(
             }
             _ => Vec::new(),
         };
+        let item_code = row.code.as_ref().map(|c| extract::item_code(&c.value));
         invoice_lines.push(InvoiceLine {
             id: row.id.value.clone(),
             description: row.description.value.clone(),
@@ -370,13 +371,12 @@ fn build(
             unit_price: row.unit_price.value,
             base: row.base.value,
             taxes,
-            item_code: row.code.as_ref().map(|c| extract::item_code(&c.value)),
             // A printed code that is not a subpartida is the seller's product code.
-            seller_code: row
-                .code
+            seller_code: item_code
                 .as_ref()
-                .filter(|c| extract::item_code(&c.value).scheme != "020")
-                .map(|c| c.value.clone()),
+                .filter(|c| c.scheme != "020")
+                .map(|c| c.code.clone()),
+            item_code,
         });
     }
     let lines_sum: Decimal = invoice_lines.iter().map(|l| l.base).sum();
@@ -388,24 +388,10 @@ fn build(
     let mut tax_totals = Vec::new();
     for (code, amount) in &found.taxes {
         note(format!("tax_totals.{code}"), amount.confidence);
-        let mut subtotals: Vec<TaxSubtotal> = Vec::new();
-        for tax in invoice_lines
-            .iter()
-            .flat_map(|l| &l.taxes)
-            .filter(|t| &t.tax == code)
-        {
-            match subtotals.iter_mut().find(|s| s.percent == tax.percent) {
-                Some(s) => {
-                    s.taxable += tax.taxable;
-                    s.amount += tax.amount;
-                }
-                None => subtotals.push(tax.clone()),
-            }
-        }
         tax_totals.push(TaxTotal {
             tax: code.clone(),
             amount: amount.value,
-            subtotals,
+            subtotals: super::subtotals_by_rate(&invoice_lines, code),
         });
     }
     let taxes: Decimal = tax_totals.iter().map(|t| t.amount).sum();

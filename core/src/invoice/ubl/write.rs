@@ -315,7 +315,7 @@ fn extensions(w: &mut Writer, invoice: &Invoice, issuance: &Issuance) {
         &issuance.software_id,
     );
     w.close("sts:SoftwareProvider");
-    let security = hex(&Sha384::digest(
+    let security = crate::hex::lower(&Sha384::digest(
         format!(
             "{}{}{}",
             issuance.software_id, issuance.software_pin, invoice.number
@@ -416,13 +416,6 @@ fn tax_subtotal(w: &mut Writer, currency: &str, sub: &TaxSubtotal) {
     w.close("cac:TaxScheme");
     w.close("cac:TaxCategory");
     w.close("cac:TaxSubtotal");
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(96), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// An indenting XML writer that escapes text and attribute values.
