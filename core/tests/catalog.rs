@@ -377,9 +377,13 @@ fn corrupted_indexes_are_typed_errors() {
 
     let index = small_index(&tmp, "version");
     let manifest = index.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest)
-        .unwrap()
-        .replace("\"format_version\": 1", "\"format_version\": 99");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        &format!(
+            "\"format_version\": {}",
+            bmc_core::catalog::manifest::FORMAT_VERSION
+        ),
+        "\"format_version\": 99",
+    );
     std::fs::write(&manifest, text).unwrap();
     let err = Catalog::open(&index).unwrap_err();
     assert_eq!(err.code(), "CATALOG_FORMAT");

@@ -547,16 +547,16 @@ impl Page {
     }
 }
 
-fn passes(p: &Product, filters: &SearchFilters) -> bool {
+/// Whether `p` passes `filters` (an invalid classification prefix filters nothing; the search
+/// reports it).
+pub(crate) fn passes(p: &Product, filters: &SearchFilters) -> bool {
     (!filters.active_only || p.is_active)
         && filters.category_id.is_none_or(|c| c == p.category_id)
         && filters
-            .classification_prefix
-            .as_deref()
-            .is_none_or(|prefix| {
-                let digits: String = prefix.chars().filter(|c| *c != '.').collect();
-                p.dian_classification.as_str().starts_with(&digits)
-            })
+            .classification_digits()
+            .ok()
+            .flatten()
+            .is_none_or(|digits| p.dian_classification.as_str().starts_with(&digits))
 }
 
 fn dir_size(dir: &Path) -> u64 {

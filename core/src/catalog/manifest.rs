@@ -13,7 +13,7 @@ use super::build::BuildOptions;
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 /// The index format this library writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The format's name.
 pub const FORMAT: &str = "bmc-catalog";
 

@@ -1,0 +1,304 @@
+//! The name search index (tantivy): Spanish-aware analysis (lower case, accents folded),
+//! typo tolerance by word length, exact name first, then BM25, ties broken by ordinal so
+//! results are deterministic.
+//!
+//! A query runs as up to four tantivy queries, each cheap on its own:
+//! 1. the whole name (one term of `name_exact`), scored above any word match;
+//! 2. every word, as a pure intersection of terms, which tantivy prunes with block-max WAND
+//!    (a word the index does not know is replaced by its nearest indexed word, see
+//!    [`words`]);
+//! 3. when that leaves room and some word was replaced, every word again with the replaced
+//!    ones matched by any word within their typo distance;
+//! 4. when nothing matched yet, any of the words.
+//!
+//! Filters are checked on the columns of matching documents inside the collector
+//! ([`ranked`]), so they do not change how a query is pruned or scored.
+//!
+//! Pruning cannot help when the rarest word is common but rarely appears with the others
+//! (`aceite de soya`: many products have `soya`, few of them `aceite`); such a query visits
+//! every document of its rarest word, and when those are many its segments are searched on
+//! all cores at once.
+
+mod filters;
+mod ranked;
+mod schema;
+#[cfg(test)]
+mod tests;
+mod words;
+mod writer;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use filters::SearchFilters;
+pub(crate) use schema::words;
+pub use words::typo_distance;
+pub(crate) use writer::SearchWriter;
+
+use self::filters::{Columns, Compiled};
+use self::ranked::{Hit, Ranked};
+use self::schema::{ANALYZER, Fields, analyzer, document, fields_of};
+use self::words::{QueryWord, query_words};
+use super::CatalogError;
+use super::product::Product;
+
+fn search_error(e: impl std::fmt::Display) -> CatalogError {
+    CatalogError::Search {
+        message: e.to_string(),
+    }
+}
+
+/// How a hit matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The query is the product's code.
+    Code,
+    /// The query is the product's whole name (case and accents aside).
+    Name,
+    /// The query's words match the name (some maybe with typos).
+    Words,
+}
+
+/// The score added to a whole-name match: above any BM25 score of a product name.
+const EXACT_NAME_BOOST: f32 = 1000.0;
+
+/// The searcher of an open index.
+pub(super) struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    /// The columns of each segment, by segment ordinal (the reader never reloads, so its
+    /// segments stay these).
+    columns: Vec<Columns>,
+    /// Threads that search segments side by side, for queries heavy enough to be worth it
+    /// (none when there is one segment or one core).
+    executor: Option<Executor>,
+    /// [`PARALLEL_FROM_DOCS`], except in tests.
+    parallel_from_docs: u64,
+}
+
+/// A query of several words whose rarest word is in at least this many documents searches
+/// its segments in parallel: below it a query takes well under a millisecond, and handing
+/// segments to other threads would cost more than it saves.
+const PARALLEL_FROM_DOCS: u64 = 100_000;
+
+impl SearchIndex {
+    pub fn open(dir: &Path) -> Result<SearchIndex, CatalogError> {
+        let mut index = SearchIndex::of(Index::open_in_dir(dir).map_err(search_error)?)?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = cores.min(index.columns.len());
+        if threads > 1 {
+            index.executor =
+                Some(Executor::multi_thread(threads, "bmc-search-").map_err(search_error)?);
+        }
+        Ok(index)
+    }
+
+    /// A search index in memory over `products` (ordinal = position), for the overlay.
+    pub fn in_memory(products: &[&Product]) -> Result<SearchIndex, CatalogError> {
+        let (schema, fields) = schema::schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(ANALYZER, analyzer());
+        // One thread, one commit: one segment in ordinal order.
+        let mut writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(search_error)?;
+        for (i, p) in products.iter().enumerate() {
+            let ordinal = u32::try_from(i).map_err(search_error)?;
+            writer
+                .add_document(document(fields, ordinal, p))
+                .map_err(search_error)?;
+        }
+        writer.commit().map_err(search_error)?;
+        SearchIndex::of(index)
+    }
+
+    fn of(index: Index) -> Result<SearchIndex, CatalogError> {
+        index.tokenizers().register(ANALYZER, analyzer());
+        let fields = fields_of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(search_error)?;
+        let columns = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(Columns::open)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchIndex {
+            reader,
+            fields,
+            columns,
+            executor: None,
+            parallel_from_docs: PARALLEL_FROM_DOCS,
+        })
+    }
+
+    pub fn documents(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Ordinals and scores of the best `limit` matches for `text`, best first.
+    ///
+    /// Every word must match; when that finds nothing, any word may match. A whole-name match
+    /// outranks everything. Stop words (`de`, `la`, `x`, ...) are left out of the query unless
+    /// it has nothing else.
+    pub fn search(
+        &self,
+        text: &str,
+        limit: usize,
+        filters: &SearchFilters,
+    ) -> Result<Vec<(u32, f32, MatchKind)>, CatalogError> {
+        let typed = words(text);
+        let compiled = Compiled::new(filters)?;
+        if typed.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let name = self.fields.name;
+        let words = query_words(&searcher, name, &typed)?;
+        let mut found = Found::new(limit);
+        let heavy = words.len() > 1
+            && words.iter().map(|w| w.doc_freq).min().unwrap_or(0) >= self.parallel_from_docs;
+        let run = |query: &dyn Query, limit: usize| -> Result<Vec<Hit>, CatalogError> {
+            let collector = Ranked {
+                limit,
+                filters: &compiled,
+                columns: &self.columns,
+            };
+            match &self.executor {
+                Some(executor) if heavy => searcher.search_with_executor(
+                    query,
+                    &collector,
+                    executor,
+                    EnableScoring::enabled_from_searcher(&searcher),
+                ),
+                _ => searcher.search(query, &collector),
+            }
+            .map_err(search_error)
+        };
+
+        let all_indexed: Option<Vec<Term>> = words
+            .iter()
+            .map(|w| w.indexed.as_deref().map(|i| Term::from_field_text(name, i)))
+            .collect();
+        if let Some(terms) = &all_indexed {
+            if !words.iter().any(QueryWord::corrected) {
+                let exact = Term::from_field_text(self.fields.name_exact, &typed.join(" "));
+                let mut clauses = must_all(terms);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(exact, IndexRecordOption::Basic)),
+                        EXACT_NAME_BOOST,
+                    )),
+                ));
+                found.add(run(&BooleanQuery::new(clauses), limit)?, MatchKind::Name)?;
+            }
+            let query = all_of(terms);
+            found.add(run(query.as_ref(), limit + found.len())?, MatchKind::Words)?;
+        }
+        if !found.full() && words.iter().any(QueryWord::corrected) {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = words
+                .iter()
+                .map(|w| (Occur::Must, fuzzy(name, w)))
+                .collect();
+            found.add(
+                run(&BooleanQuery::new(clauses), limit + found.len())?,
+                MatchKind::Words,
+            )?;
+        }
+        if found.is_empty() && words.len() > 1 {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = words
+                .iter()
+                .map(|w| (Occur::Should, fuzzy(name, w)))
+                .collect();
+            found.add(run(&BooleanQuery::new(clauses), limit)?, MatchKind::Words)?;
+        }
+        Ok(found.into_hits())
+    }
+}
+
+fn term_query(term: &Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
+}
+
+fn must_all(terms: &[Term]) -> Vec<(Occur, Box<dyn Query>)> {
+    terms.iter().map(|t| (Occur::Must, term_query(t))).collect()
+}
+
+/// Every term: one term query alone, or a boolean query of nothing but term queries (the
+/// shape tantivy prunes as an intersection).
+fn all_of(terms: &[Term]) -> Box<dyn Query> {
+    match terms {
+        [one] => term_query(one),
+        _ => Box::new(BooleanQuery::new(must_all(terms))),
+    }
+}
+
+/// A word as typed: the term itself when the index knows it, else any term within the word's
+/// typo distance.
+fn fuzzy(field: tantivy::schema::Field, word: &QueryWord) -> Box<dyn Query> {
+    let term = Term::from_field_text(field, &word.typed);
+    if word.corrected() {
+        Box::new(FuzzyTermQuery::new(term, typo_distance(&word.typed), true))
+    } else {
+        term_query(&term)
+    }
+}
+
+/// Hits gathered over the steps of a search: earlier steps first, each product once.
+struct Found {
+    limit: usize,
+    hits: Vec<(u32, f32, MatchKind)>,
+    seen: HashSet<u64>,
+}
+
+impl Found {
+    fn new(limit: usize) -> Found {
+        Found {
+            limit,
+            hits: Vec::with_capacity(limit),
+            seen: HashSet::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    fn full(&self) -> bool {
+        self.hits.len() >= self.limit
+    }
+
+    fn add(&mut self, hits: Vec<Hit>, kind: MatchKind) -> Result<(), CatalogError> {
+        for hit in hits {
+            if self.full() {
+                break;
+            }
+            if self.seen.insert(hit.ordinal) {
+                let ordinal = u32::try_from(hit.ordinal).map_err(|_| CatalogError::Search {
+                    message: format!("document ordinal {} is out of range", hit.ordinal),
+                })?;
+                self.hits.push((ordinal, hit.score, kind));
+            }
+        }
+        Ok(())
+    }
+
+    fn into_hits(self) -> Vec<(u32, f32, MatchKind)> {
+        self.hits
+    }
+}
