@@ -19,7 +19,8 @@ venv=$PWD/target/venv
 
 mkdir -p "$work"
 index=$work/index-$rows
-if [ ! -d "$index" ]; then
+# (Re)built when missing or written by another index format version.
+if ! target/release/bmc catalog stats "$index" >/dev/null 2>&1; then
   target/release/bmc catalog generate --count "$rows" --seed 1 | target/release/bmc catalog build - "$index"
 fi
 

@@ -181,7 +181,7 @@ export declare class Catalog {
    */
   static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null): Promise<BuildReport>
   /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
-  static open(indexDir: string): Catalog
+  static open(indexDir: string, options?: OpenCatalogOptions | undefined | null): Catalog
   /**
    * Applies a delta CSV (changed rows; deactivations as isActive = f) without a rebuild,
    * then reloads. Returns how many products the overlay holds.
@@ -456,6 +456,16 @@ export interface OcrReadOptions {
   technicalKey?: string
   /** See `ReadOptions.threshold`. */
   threshold?: number
+}
+
+/** Open options. */
+export interface OpenCatalogOptions {
+  /**
+   * Threads one search may use to search the index's segments side by side when its words
+   * are each in very many products (default: one per core; 1 keeps every search on the
+   * thread that runs it).
+   */
+  searchThreads?: number
 }
 
 /** Options of a `Pipeline`. */

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bmc_core::catalog::generate::Generator;
-use bmc_core::catalog::{Catalog, SearchFilters};
+use bmc_core::catalog::{Catalog, OpenOptions, SearchFilters};
 
 /// Splitmix for sampling, independent of the generator's stream.
 struct Rng(u64);
@@ -152,9 +152,9 @@ fn main() {
         eprintln!("{}", rows.last().map_or("", String::as_str));
     }
     println!(
-        "| products | build | peak RSS | index size | files | open | get p50/p99 | prefix p50/p99 | by-class p50/p99 | search 1 word p50/p95/p99 | 2 words | 3 words | misspelled |"
+        "| products | build | peak RSS | index size | files | open | get p50/p99 | prefix p50/p99 | by-class p50/p99 | search 1 word p50/p95/p99 | 2 words | 3 words | misspelled | 2 words, active only | 3 words, one thread |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         println!("{r}");
     }
@@ -215,6 +215,10 @@ fn queries(n: u64, index: &Path, build: String, rss: String) -> String {
             "queso campesino",
             "panela pulverizada",
             "pechuga pollo",
+            "maiz amarillo",
+            "papa pastusa",
+            "atun aceite",
+            "harina maiz",
         ];
         let three = [
             "cafe verde excelso",
@@ -222,6 +226,11 @@ fn queries(n: u64, index: &Path, build: String, rss: String) -> String {
             "aceite de soya",
             "leche entera uht",
             "azucar blanca bolsa",
+            "salchicha de cerdo",
+            "maiz blanco trillado",
+            "cafe tostado molido",
+            "aceite de girasol",
+            "harina de maiz precocida",
         ];
         let typo = [
             "panela pulverisada",
@@ -231,12 +240,24 @@ fn queries(n: u64, index: &Path, build: String, rss: String) -> String {
             "chocolate de mesaa",
             "bananno cavendish",
         ];
-        let filters = SearchFilters::default();
-        let search = |queries: &[&str]| {
+        // The same index with every search on the calling thread (what a service running one
+        // query per core would choose).
+        let one_thread = Catalog::open_with(
+            index,
+            &OpenOptions {
+                search_threads: Some(1),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let active = SearchFilters {
+            active_only: true,
+            ..SearchFilters::default()
+        };
+        let search_with = |catalog: &Catalog, queries: &[&str], filters: &SearchFilters| {
             let mut times = Vec::new();
             for round in 0..20 {
                 for q in queries {
-                    let (hits, t) = timed(|| catalog.search(q, 10, &filters));
+                    let (hits, t) = timed(|| catalog.search(q, 10, filters));
                     assert!(hits.is_ok());
                     if round > 0 {
                         times.push(t);
@@ -245,10 +266,13 @@ fn queries(n: u64, index: &Path, build: String, rss: String) -> String {
             }
             p50_p95_p99(times)
         };
-        let s1 = search(&one);
-        let s2 = search(&two);
-        let s3 = search(&three);
-        let st = search(&typo);
+        let all = SearchFilters::default();
+        let s1 = search_with(&catalog, &one, &all);
+        let s2 = search_with(&catalog, &two, &all);
+        let s3 = search_with(&catalog, &three, &all);
+        let st = search_with(&catalog, &typo, &all);
+        let s2_active = search_with(&catalog, &two, &active);
+        let s3_one_thread = search_with(&one_thread, &three, &all);
         let files: Vec<String> = catalog
             .stats()
             .files
@@ -256,7 +280,7 @@ fn queries(n: u64, index: &Path, build: String, rss: String) -> String {
             .map(|(name, bytes)| format!("{name} {:.0} MB", *bytes as f64 / 1e6))
             .collect();
         format!(
-            "| {n} | {build} | {rss} | {:.2} GB | {} | {} | {} | {} | {} | {s1} | {s2} | {s3} | {st} |",
+            "| {n} | {build} | {rss} | {:.2} GB | {} | {} | {} | {} | {} | {s1} | {s2} | {s3} | {st} | {s2_active} | {s3_one_thread} |",
             dir_size(index) as f64 / 1e9,
             files.join(", "),
             fmt(open_time),

@@ -41,6 +41,13 @@ test('byClassification pages and search', async () => {
   assert.throws(() => catalog.byClassification('abc'), { code: 'CATALOG_QUERY_INVALID' })
 })
 
+test('searchThreads does not change results', () => {
+  const one = Catalog.open(`${dir}/index`, { searchThreads: 1 })
+  for (const query of ['cafe tostado', 'aceite de soya', 'panela pulverisada', 'de la']) {
+    assert.deepEqual(one.search(query, { limit: 10 }), catalog.search(query, { limit: 10 }))
+  }
+})
+
 test('buildAsync builds off the JS thread', async () => {
   const pending = Catalog.buildAsync(sample, `${dir}/async-index`)
   assert.ok(pending instanceof Promise)

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use bmc_core::catalog::{
-    self, BuildOptions, Catalog as CoreCatalog, MatchKind, OnInvalid, Product as CoreProduct,
-    SearchFilters, SharedCatalog,
+    self, BuildOptions, Catalog as CoreCatalog, MatchKind, OnInvalid, OpenOptions,
+    Product as CoreProduct, SearchFilters, SharedCatalog,
 };
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
@@ -58,6 +58,16 @@ pub struct BuildCatalogOptions {
     pub skip_invalid: Option<bool>,
     /// Memory for each sorted run, in MiB (512 by default).
     pub sort_memory_mib: Option<u32>,
+}
+
+/// Open options.
+#[derive(Debug, Default)]
+#[napi(object)]
+pub struct OpenCatalogOptions {
+    /// Threads one search may use to search the index's segments side by side when its words
+    /// are each in very many products (default: one per core; 1 keeps every search on the
+    /// thread that runs it).
+    pub search_threads: Option<u32>,
 }
 
 /// A row left out of a build.
@@ -264,8 +274,16 @@ impl Catalog {
 
     /// Opens the index at `indexDir` (memory-mapped: milliseconds).
     #[napi(factory)]
-    pub fn open(env: Env, index_dir: String) -> Result<Catalog> {
-        let c = CoreCatalog::open(std::path::Path::new(&index_dir)).map_err(|e| to_js(&env, e))?;
+    pub fn open(
+        env: Env,
+        index_dir: String,
+        options: Option<OpenCatalogOptions>,
+    ) -> Result<Catalog> {
+        let options = OpenOptions {
+            search_threads: options.and_then(|o| o.search_threads).map(|n| n as usize),
+        };
+        let c = CoreCatalog::open_with(std::path::Path::new(&index_dir), &options)
+            .map_err(|e| to_js(&env, e))?;
         Ok(Catalog {
             shared: SharedCatalog::new(c),
         })

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use bmc_core::catalog::{
-    self, BuildOptions, BuildReport, Catalog as CoreCatalog, OnInvalid, Product as CoreProduct,
-    SearchFilters, SharedCatalog,
+    self, BuildOptions, BuildReport, Catalog as CoreCatalog, OnInvalid, OpenOptions,
+    Product as CoreProduct, SearchFilters, SharedCatalog,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -222,11 +222,20 @@ impl Catalog {
         }
     }
 
-    /// Open the index at `index_dir` (milliseconds: files are memory-mapped).
+    /// Open the index at `index_dir` (milliseconds: files are memory-mapped). A search whose
+    /// words are each in very many products searches the index's segments on up to
+    /// `search_threads` threads (default: one per core; 1 keeps every search on the calling
+    /// thread).
     #[staticmethod]
-    fn open(py: Python<'_>, index_dir: PathBuf) -> PyResult<Catalog> {
+    #[pyo3(signature = (index_dir, search_threads = None))]
+    fn open(
+        py: Python<'_>,
+        index_dir: PathBuf,
+        search_threads: Option<usize>,
+    ) -> PyResult<Catalog> {
+        let options = OpenOptions { search_threads };
         let catalog = py
-            .detach(|| CoreCatalog::open(&index_dir))
+            .detach(|| CoreCatalog::open_with(&index_dir, &options))
             .map_err(|e| to_py(py, e))?;
         Ok(Catalog {
             shared: SharedCatalog::new(catalog),

@@ -15,13 +15,18 @@ SAMPLE = ROOT / "data" / "sample-catalog.csv.gz"
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory) -> Catalog:
+def index_dir(tmp_path_factory) -> pathlib.Path:
     index = tmp_path_factory.mktemp("catalog") / "index"
     events = []
     report = Catalog.build(SAMPLE, index, progress=events.append)
     assert report["products"] == 20_000 and report["invalid_count"] == 0
     assert {e["phase"] for e in events} >= {"finishing"}
-    return Catalog.open(index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def catalog(index_dir) -> Catalog:
+    return Catalog.open(index_dir)
 
 
 def test_get_and_columns(catalog):
@@ -55,6 +60,12 @@ def test_search(catalog):
     assert catalog.search(code, limit=1)[0]["matched"] == "code"
     filtered = catalog.search("cafe", limit=20, active_only=True, classification_prefix="09")
     assert filtered and all(h["product"].is_active for h in filtered)
+
+
+def test_search_threads_do_not_change_results(catalog, index_dir):
+    one = Catalog.open(index_dir, search_threads=1)
+    for query in ["cafe tostado", "aceite de soya", "panela pulverisada", "de la"]:
+        assert one.search(query, limit=10) == catalog.search(query, limit=10)
 
 
 def test_eight_threads_share_one_catalog(catalog):

@@ -30,6 +30,17 @@ pub struct Catalog {
     overlay: Overlay,
     /// Overlay products whose code is not in the base index.
     added: u64,
+    options: OpenOptions,
+}
+
+/// How a catalog is opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Threads one search may use to search the index's segments side by side, for queries
+    /// whose words are each in very many products (such a query must visit every product of
+    /// its rarest word). `None`: one per core. `Some(1)` (or 0): always on the calling
+    /// thread, for a service that already runs one query per core.
+    pub search_threads: Option<usize>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -121,16 +132,25 @@ impl Catalog {
     /// present with its recorded size), maps the files and checks their headers. Contents are
     /// checked against their checksums by [`Catalog::verify`].
     pub fn open(dir: &Path) -> Result<Catalog, CatalogError> {
+        Catalog::open_with(dir, &OpenOptions::default())
+    }
+
+    /// [`Catalog::open`] with `options`.
+    pub fn open_with(dir: &Path, options: &OpenOptions) -> Result<Catalog, CatalogError> {
         let manifest = Manifest::read(dir)?;
+        let search_threads = options
+            .search_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
         let catalog = Catalog {
             codes: fst_map(dir, &manifest, manifest::CODES)?,
             records: map(dir, &manifest, manifest::RECORDS)?,
             strings: map(dir, &manifest, manifest::STRINGS)?,
             classes: fst_map(dir, &manifest, manifest::CLASSES)?,
             postings: map(dir, &manifest, manifest::POSTINGS)?,
-            search: SearchIndex::open(&dir.join(manifest::SEARCH))?,
+            search: SearchIndex::open(&dir.join(manifest::SEARCH), search_threads)?,
             overlay: Overlay::load(dir)?,
             added: 0,
+            options: options.clone(),
             dir: dir.to_owned(),
             manifest,
         };
@@ -600,8 +620,8 @@ impl SharedCatalog {
     /// Opens the current catalog's folder again and swaps it in; on error the current one
     /// stays.
     pub fn reload(&self) -> Result<(), CatalogError> {
-        let dir = self.get().dir().to_owned();
-        self.replace(Catalog::open(&dir)?);
+        let current = self.get();
+        self.replace(Catalog::open_with(current.dir(), &current.options)?);
         Ok(())
     }
 }

@@ -23,7 +23,7 @@ pub use build::{
     BuildOptions, BuildReport, Duplicate, OnInvalid, Phase, Progress, build, build_from_path,
 };
 pub use error::CatalogError;
-pub use index::{Catalog, ClassPage, SearchHit, SharedCatalog, Stats};
+pub use index::{Catalog, ClassPage, OpenOptions, SearchHit, SharedCatalog, Stats};
 pub use overlay::{DeltaReport, apply_delta, compact};
 pub use product::{COLUMNS, Product, format_timestamp, parse_timestamp};
 pub use search::{MatchKind, SearchFilters, typo_distance};

@@ -29,6 +29,7 @@ mod writer;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -76,9 +77,12 @@ pub(super) struct SearchIndex {
     /// The columns of each segment, by segment ordinal (the reader never reloads, so its
     /// segments stay these).
     columns: Vec<Columns>,
-    /// Threads that search segments side by side, for queries heavy enough to be worth it
-    /// (none when there is one segment or one core).
-    executor: Option<Executor>,
+    /// Threads a heavy query may use (see [`OpenOptions`](super::OpenOptions)).
+    threads: usize,
+    /// The threads that search segments side by side, started by the first query heavy
+    /// enough to be worth it (none with one segment or one thread, or if they cannot start:
+    /// the query then runs on the calling thread).
+    executor: OnceLock<Option<Executor>>,
     /// [`PARALLEL_FROM_DOCS`], except in tests.
     parallel_from_docs: u64,
 }
@@ -89,15 +93,21 @@ pub(super) struct SearchIndex {
 const PARALLEL_FROM_DOCS: u64 = 100_000;
 
 impl SearchIndex {
-    pub fn open(dir: &Path) -> Result<SearchIndex, CatalogError> {
+    pub fn open(dir: &Path, threads: usize) -> Result<SearchIndex, CatalogError> {
         let mut index = SearchIndex::of(Index::open_in_dir(dir).map_err(search_error)?)?;
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let threads = cores.min(index.columns.len());
-        if threads > 1 {
-            index.executor =
-                Some(Executor::multi_thread(threads, "bmc-search-").map_err(search_error)?);
-        }
+        index.threads = threads;
         Ok(index)
+    }
+
+    fn executor(&self) -> Option<&Executor> {
+        self.executor
+            .get_or_init(|| {
+                let threads = self.threads.min(self.columns.len());
+                (threads > 1)
+                    .then(|| Executor::multi_thread(threads, "bmc-search-").ok())
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// A search index in memory over `products` (ordinal = position), for the overlay.
@@ -137,7 +147,8 @@ impl SearchIndex {
             reader,
             fields,
             columns,
-            executor: None,
+            threads: 1,
+            executor: OnceLock::new(),
             parallel_from_docs: PARALLEL_FROM_DOCS,
         })
     }
@@ -174,8 +185,8 @@ impl SearchIndex {
                 filters: &compiled,
                 columns: &self.columns,
             };
-            match &self.executor {
-                Some(executor) if heavy => searcher.search_with_executor(
+            match heavy.then(|| self.executor()).flatten() {
+                Some(executor) => searcher.search_with_executor(
                     query,
                     &collector,
                     executor,
