@@ -317,7 +317,8 @@ fn queries_over_a_generated_catalog() {
             .iter()
             .all(|h| h.product.is_active && h.product.dian_classification.chapter() == "17")
     );
-    // Ties go to the lower ordinal: the same query gives the same order every time.
+    // Ties go to active products, then the lower code: the same query gives the same order
+    // every time.
     let again = c.search("panela", 20, &filters).unwrap();
     assert_eq!(
         filtered

@@ -435,8 +435,8 @@ impl Catalog {
 
     /// Up to `limit` products for a free-text query: the product whose code is the query
     /// first, then a product whose whole name is the query, then by BM25 over the name's words,
-    /// with typos tolerated by word length (see [`typo_distance`](super::typo_distance)); ties
-    /// go to the lower ordinal (the code order).
+    /// with typos tolerated by word length (see [`typo_distance`](super::typo_distance));
+    /// among equal scores active products come first, then the lower code.
     pub fn search(
         &self,
         text: &str,

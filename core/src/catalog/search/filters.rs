@@ -4,7 +4,7 @@
 use tantivy::columnar::Column;
 use tantivy::{DocId, SegmentReader};
 
-use super::schema::{ACTIVE, CATEGORY, CLASS, ORD};
+use super::schema::{ACTIVE, CATEGORY, CLASS, ORD, search_key};
 use super::search_error;
 use crate::catalog::CatalogError;
 
@@ -92,13 +92,20 @@ impl Compiled {
 /// block index, which costs more than a whole query).
 #[derive(Clone)]
 pub(super) struct Columns {
-    pub ord: Column<u64>,
+    ord: Column<u64>,
     active: Column<u64>,
     category: Column<i64>,
     class: Column<u64>,
 }
 
 impl Columns {
+    /// The ordinal of document `doc` and its [`search_key`].
+    pub fn ordinal_and_key(&self, doc: DocId) -> Option<(u64, u64)> {
+        let ordinal = self.ord.first(doc)?;
+        let active = self.active.first(doc)? == 1;
+        Some((ordinal, search_key(active, ordinal)))
+    }
+
     pub fn open(segment: &SegmentReader) -> Result<Columns, CatalogError> {
         let fast = segment.fast_fields();
         Ok(Columns {

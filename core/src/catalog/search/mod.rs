@@ -1,6 +1,6 @@
 //! The name search index (tantivy): Spanish-aware analysis (lower case, accents folded),
-//! typo tolerance by word length, exact name first, then BM25, ties broken by ordinal so
-//! results are deterministic.
+//! typo tolerance by word length, exact name first, then BM25; among equal scores active
+//! products first, then the lower ordinal, so results are deterministic.
 //!
 //! A query runs as up to four tantivy queries, each cheap on its own:
 //! 1. the whole name (one term of `name_exact`), scored above any word match;
@@ -115,15 +115,19 @@ impl SearchIndex {
         let (schema, fields) = schema::schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(ANALYZER, analyzer());
-        // One thread, one commit: one segment in ordinal order.
+        // One thread, one commit: one segment, in key order (active products first).
         let mut writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(1, 15_000_000)
             .map_err(search_error)?;
-        for (i, p) in products.iter().enumerate() {
-            let ordinal = u32::try_from(i).map_err(search_error)?;
-            writer
-                .add_document(document(fields, ordinal, p))
-                .map_err(search_error)?;
+        for active in [true, false] {
+            for (i, p) in products.iter().enumerate() {
+                if p.is_active == active {
+                    let ordinal = u32::try_from(i).map_err(search_error)?;
+                    writer
+                        .add_document(document(fields, ordinal, p))
+                        .map_err(search_error)?;
+                }
+            }
         }
         writer.commit().map_err(search_error)?;
         SearchIndex::of(index)

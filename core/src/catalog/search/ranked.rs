@@ -6,26 +6,27 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::query::Weight;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::filters::{Columns, Compiled, SegmentFilter};
 
-/// A hit: the product's ordinal and its score.
+/// A hit: the product's ordinal, its score and its place among equals.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Hit {
     pub score: Score,
     pub ordinal: u64,
+    /// [`search_key`](super::schema::search_key): active first, then by ordinal.
+    pub key: u64,
 }
 
 impl Hit {
-    /// Better hits sort first: higher score, then lower ordinal.
+    /// Better hits sort first: higher score, then lower key.
     fn rank(&self, other: &Hit) -> Ordering {
         other
             .score
             .total_cmp(&self.score)
-            .then(self.ordinal.cmp(&other.ordinal))
+            .then(self.key.cmp(&other.key))
     }
 }
 
@@ -53,8 +54,8 @@ impl Ord for Worst {
 ///
 /// Within a segment, documents arrive in document order and a document scoring the same as
 /// the worst kept hit is not offered again (tantivy's pruning asks for a strictly better
-/// score), so equal scores go to the lower ordinal as long as each segment holds its
-/// documents in ordinal order, which the build guarantees (see `SearchWriter::finish`).
+/// score), so equal scores go to the lower key as long as each segment holds its documents
+/// in key order, which the build guarantees (see `SearchWriter`).
 pub(super) struct Ranked<'a> {
     pub limit: usize,
     pub filters: &'a Compiled,
@@ -65,7 +66,7 @@ pub(super) struct Ranked<'a> {
 pub(super) struct SegmentRanked {
     limit: usize,
     heap: BinaryHeap<Worst>,
-    ords: Column<u64>,
+    columns: Columns,
     filter: Option<SegmentFilter>,
 }
 
@@ -82,10 +83,14 @@ impl SegmentRanked {
         if self.filter.as_ref().is_some_and(|f| !f.passes(doc)) {
             return;
         }
-        let Some(ordinal) = self.ords.first(doc) else {
+        let Some((ordinal, key)) = self.columns.ordinal_and_key(doc) else {
             return;
         };
-        let hit = Worst(Hit { score, ordinal });
+        let hit = Worst(Hit {
+            score,
+            ordinal,
+            key,
+        });
         if self.heap.len() < self.limit {
             self.heap.push(hit);
         } else if let Some(mut worst) = self.heap.peek_mut()
@@ -123,7 +128,7 @@ impl Collector for Ranked<'_> {
         Ok(SegmentRanked {
             limit: self.limit,
             heap: BinaryHeap::with_capacity(self.limit + 1),
-            ords: columns.ord.clone(),
+            columns: columns.clone(),
             filter: self.filters.for_segment(columns),
         })
     }
@@ -176,14 +181,17 @@ mod tests {
             Hit {
                 score: 1.0,
                 ordinal: 5,
+                key: 5,
             },
             Hit {
                 score: 2.0,
                 ordinal: 9,
+                key: 9,
             },
             Hit {
                 score: 1.0,
                 ordinal: 3,
+                key: 3,
             },
         ];
         hits.sort_by(Hit::rank);

@@ -100,15 +100,41 @@ pub(super) fn class_number(class: &str) -> u64 {
         .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
+/// Where a product stands among equals: active products before inactive ones, then by
+/// ordinal (code order). Documents are stored in this order, so the first hits a query meets
+/// are the ones it prefers.
+pub(super) fn search_key(active: bool, ordinal: u64) -> u64 {
+    (u64::from(!active) << 32) | ordinal
+}
+
 /// The search document of a product.
 pub(super) fn document(f: Fields, ordinal: u32, p: &Product) -> TantivyDocument {
+    document_of(
+        f,
+        ordinal,
+        &p.product_name,
+        p.is_active,
+        p.category_id,
+        class_number(p.dian_classification.as_str()),
+    )
+}
+
+/// The search document of a product, from the columns the search index keeps.
+pub(super) fn document_of(
+    f: Fields,
+    ordinal: u32,
+    name: &str,
+    active: bool,
+    category: i32,
+    class: u64,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.name, &p.product_name);
-    doc.add_text(f.name_exact, folded_name(&p.product_name));
+    doc.add_text(f.name, name);
+    doc.add_text(f.name_exact, folded_name(name));
     doc.add_u64(f.ord, u64::from(ordinal));
-    doc.add_u64(f.active, u64::from(p.is_active));
-    doc.add_i64(f.category, i64::from(p.category_id));
-    doc.add_u64(f.class, class_number(p.dian_classification.as_str()));
+    doc.add_u64(f.active, u64::from(active));
+    doc.add_i64(f.category, i64::from(category));
+    doc.add_u64(f.class, class);
     doc
 }
 
@@ -120,6 +146,13 @@ mod tests {
     fn classifications_become_numbers() {
         assert_eq!(class_number("0901211000"), 901_211_000);
         assert_eq!(class_number("0901.21.10.00"), 901_211_000);
+    }
+
+    #[test]
+    fn active_products_come_first() {
+        assert!(search_key(true, 9) < search_key(false, 0));
+        assert!(search_key(true, 1) < search_key(true, 2));
+        assert!(search_key(false, 1) < search_key(false, 2));
     }
 
     #[test]

@@ -84,27 +84,27 @@ fn filter_sets(products: &[Product]) -> Vec<SearchFilters> {
 }
 
 #[test]
-fn segments_are_merged_in_ordinal_order() {
+fn segments_are_merged_in_key_order() {
     let products = sample();
+    assert!(products.iter().any(|p| !p.is_active));
     let (_dir, index) = index_of("merged", &products, 1_500, 6_000);
     let searcher = index.reader.searcher();
     let segments = searcher.segment_readers();
     assert!(segments.len() > 1, "{} segments", segments.len());
-    let mut firsts = Vec::new();
-    for segment in segments {
+    let mut ranges = Vec::new();
+    for (segment, columns) in segments.iter().zip(&index.columns) {
         assert!(segment.num_docs() <= 6_000);
-        let ords = segment.fast_fields().u64(schema::ORD).unwrap();
-        let column: Vec<u64> = (0..segment.max_doc())
-            .map(|d| ords.first(d).unwrap())
+        let keys: Vec<u64> = (0..segment.max_doc())
+            .map(|d| columns.ordinal_and_key(d).unwrap().1)
             .collect();
-        assert!(
-            column.windows(2).all(|w| w[0] + 1 == w[1]),
-            "not consecutive"
-        );
-        firsts.push(column[0]);
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "not in key order");
+        ranges.push((keys[0], keys[keys.len() - 1]));
     }
-    firsts.sort_unstable();
-    assert_eq!(firsts[0], 0);
+    ranges.sort_unstable();
+    assert!(
+        ranges.windows(2).all(|w| w[0].1 < w[1].0),
+        "segments overlap"
+    );
     assert_eq!(index.documents(), products.len() as u64);
 }
 
@@ -112,6 +112,7 @@ fn segments_are_merged_in_ordinal_order() {
 fn pruned_searches_return_the_exhaustive_ranking() {
     let products = sample();
     let (_dir, index) = index_of("pruned", &products, 1_500, 6_000);
+    let mut ties_across_activity = 0;
     for filters in filter_sets(&products) {
         for query in QUERIES {
             let all = index.search(query, 100_000, &filters).unwrap();
@@ -128,14 +129,27 @@ fn pruned_searches_return_the_exhaustive_ranking() {
                 let expected = &all[..all.len().min(limit)];
                 assert_eq!(top, expected, "{query:?} limit {limit} {filters:?}");
             }
-            // Within a step, better scores first and equal scores by ordinal.
+            // Within a step, better scores first; among equal scores active products first,
+            // then the lower ordinal.
             for w in all.windows(2) {
                 if w[0].2 == w[1].2 && w[0].1 == w[1].1 {
-                    assert!(w[0].0 < w[1].0, "{query:?}: tie out of order {w:?}");
+                    let key = |ordinal: u32| {
+                        let p = &products[ordinal as usize];
+                        (!p.is_active, ordinal)
+                    };
+                    assert!(
+                        key(w[0].0) < key(w[1].0),
+                        "{query:?}: tie out of order {w:?}"
+                    );
+                    ties_across_activity += usize::from(key(w[0].0).0 != key(w[1].0).0);
                 }
             }
         }
     }
+    assert!(
+        ties_across_activity > 0,
+        "no tie between an active and an inactive product"
+    );
 }
 
 #[test]
