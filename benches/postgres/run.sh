@@ -14,8 +14,9 @@ cargo build --release --locked -p bmc-cli
 venv=$PWD/target/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q -r bindings/python/requirements-dev.txt "psycopg[binary]==3.3.9"
-"$venv/bin/maturin" build --release --locked --manifest-path bindings/python/Cargo.toml --out target/wheels -q
-"$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/bmc_core-*.whl
+PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
+  --manifest-path bindings/python/Cargo.toml --out target/wheels -q
+"$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/bmc_core-*manylinux_2_28*.whl
 
 mkdir -p "$work"
 index=$work/index-$rows

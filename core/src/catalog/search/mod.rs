@@ -218,8 +218,10 @@ impl SearchIndex {
                 ));
                 found.add(run(&BooleanQuery::new(clauses), limit)?, MatchKind::Name)?;
             }
-            let query = all_of(terms);
-            found.add(run(query.as_ref(), limit + found.len())?, MatchKind::Words)?;
+            if !found.full() {
+                let query = all_of(terms);
+                found.add(run(query.as_ref(), limit + found.len())?, MatchKind::Words)?;
+            }
         }
         if !found.full() && words.iter().any(QueryWord::corrected) {
             let clauses: Vec<(Occur, Box<dyn Query>)> = words
