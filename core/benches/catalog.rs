@@ -55,6 +55,20 @@ fn queries(c: &mut Criterion) {
             b.iter(|| cat.search(black_box(q), 10, &none))
         });
     }
+    let filtered = SearchFilters {
+        active_only: true,
+        category_id: None,
+        classification_prefix: Some("09".into()),
+    };
+    g.bench_function("search \"cafe tostado\", active, chapter 09", |b| {
+        b.iter(|| cat.search(black_box("cafe tostado"), 10, &filtered))
+    });
+    let whole_name = cat.prefix("7", 1).unwrap_or_else(|e| panic!("{e}"))[0]
+        .product_name
+        .clone();
+    g.bench_function("search a whole name", |b| {
+        b.iter(|| cat.search(black_box(&whole_name), 10, &none))
+    });
     let _ = std::fs::remove_dir_all(cat.dir());
     g.finish();
 }

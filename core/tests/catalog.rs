@@ -404,6 +404,59 @@ fn corrupted_indexes_are_typed_errors() {
     let index = small_index(&tmp, "missing");
     std::fs::remove_file(index.join("codes.fst")).unwrap();
     assert_eq!(Catalog::open(&index).unwrap_err().code(), "CATALOG_FORMAT");
+
+    // The search index's files are in the manifest too: sizes checked on open, contents by
+    // verify.
+    let segment_file = |index: &Path, extension: &str| {
+        std::fs::read_dir(index.join("search"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == extension))
+            .unwrap()
+    };
+    let index = small_index(&tmp, "search-truncated");
+    let postings = segment_file(&index, "idx");
+    let bytes = std::fs::read(&postings).unwrap();
+    std::fs::write(&postings, &bytes[..bytes.len() / 2]).unwrap();
+    let err = Catalog::open(&index).unwrap_err();
+    assert_eq!(err.code(), "CATALOG_TRUNCATED", "{err}");
+    assert!(err.to_string().contains(".idx"), "{err}");
+
+    let index = small_index(&tmp, "search-flipped");
+    let terms = segment_file(&index, "term");
+    let mut bytes = std::fs::read(&terms).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&terms, &bytes).unwrap();
+    let err = Catalog::open(&index).and_then(|c| c.verify()).unwrap_err();
+    assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
+
+    let index = small_index(&tmp, "search-missing");
+    std::fs::remove_file(segment_file(&index, "fast")).unwrap();
+    assert_eq!(Catalog::open(&index).unwrap_err().code(), "CATALOG_FORMAT");
+
+    let index = small_index(&tmp, "search-unlisted");
+    let manifest = index.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["files"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| !f["name"].as_str().unwrap().starts_with("search/"));
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let err = Catalog::open(&index).unwrap_err();
+    assert_eq!(err.code(), "CATALOG_FORMAT");
+    assert!(err.to_string().contains("search/"), "{err}");
+
+    let index = small_index(&tmp, "outside");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(index.join("manifest.json")).unwrap())
+            .unwrap();
+    m["files"].as_array_mut().unwrap().push(serde_json::json!(
+        { "name": "search/../../etc/passwd", "bytes": 1, "sha256": "00" }
+    ));
+    std::fs::write(index.join("manifest.json"), m.to_string()).unwrap();
+    assert_eq!(Catalog::open(&index).unwrap_err().code(), "CATALOG_FORMAT");
 }
 
 #[test]

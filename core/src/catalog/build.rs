@@ -403,6 +403,7 @@ fn build_into(
     for name in manifest::FILES {
         files.push(FileEntry::of(&dir.join(name), name)?);
     }
+    files.extend(manifest::search_entries(dir)?);
     report.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let m = Manifest::new(
         report.products,

@@ -97,8 +97,15 @@ pub struct Stats {
 /// unmapped).
 #[allow(unsafe_code)]
 fn map(dir: &Path, m: &Manifest, name: &str) -> Result<Mmap, CatalogError> {
+    let (path, file) = open_listed(dir, m.file(name).map_or(0, |f| f.bytes), name)?;
+    // SAFETY: see the function's documentation; the file is opened read-only and index files
+    // are never written after publication.
+    unsafe { Mmap::map(&file) }.map_err(|e| CatalogError::io(&path, &e))
+}
+
+/// Opens file `name` of the index, checking that it has the size the manifest gives.
+fn open_listed(dir: &Path, expected: u64, name: &str) -> Result<(PathBuf, File), CatalogError> {
     let path = dir.join(name);
-    let expected = m.file(name).map_or(0, |f| f.bytes);
     let file = File::open(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => CatalogError::Format {
             path: path.clone(),
@@ -117,9 +124,7 @@ fn map(dir: &Path, m: &Manifest, name: &str) -> Result<Mmap, CatalogError> {
             actual,
         });
     }
-    // SAFETY: see the function's documentation; the file is opened read-only and index files
-    // are never written after publication.
-    unsafe { Mmap::map(&file) }.map_err(|e| CatalogError::io(&path, &e))
+    Ok((path, file))
 }
 
 fn fst_map(dir: &Path, m: &Manifest, name: &str) -> Result<fst::Map<Mmap>, CatalogError> {
@@ -138,6 +143,14 @@ impl Catalog {
     /// [`Catalog::open`] with `options`.
     pub fn open_with(dir: &Path, options: &OpenOptions) -> Result<Catalog, CatalogError> {
         let manifest = Manifest::read(dir)?;
+        // tantivy reads its own files; their presence and sizes are checked here first.
+        for entry in manifest
+            .files
+            .iter()
+            .filter(|f| manifest::is_search_entry(&f.name))
+        {
+            open_listed(dir, entry.bytes, &entry.name)?;
+        }
         let search_threads = options
             .search_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

@@ -26,6 +26,35 @@ pub(super) const SEARCH: &str = "search";
 /// Every file of an index, checked on open.
 pub(super) const FILES: [&str; 5] = [CODES, RECORDS, STRINGS, CLASSES, POSTINGS];
 
+/// The manifest entries of the search index's files (`search/<file>`), in name order. Lock
+/// files (empty, only for writers) are left out.
+pub(super) fn search_entries(dir: &Path) -> Result<Vec<FileEntry>, CatalogError> {
+    let search = dir.join(SEARCH);
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&search).map_err(|e| CatalogError::io(&search, &e))? {
+        let entry = entry.map_err(|e| CatalogError::io(&search, &e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry
+            .file_type()
+            .map_err(|e| CatalogError::io(&search, &e))?
+            .is_file();
+        if is_file && !name.starts_with(".tantivy-") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+        .iter()
+        .map(|name| FileEntry::of(&search.join(name), &format!("{SEARCH}/{name}")))
+        .collect()
+}
+
+/// Whether a manifest entry is one of the search index's files.
+pub(super) fn is_search_entry(name: &str) -> bool {
+    name.strip_prefix(SEARCH)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// One file of the index.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
@@ -145,6 +174,22 @@ impl Manifest {
                     message: format!("the manifest does not list {name}"),
                 });
             }
+        }
+        if !m.files.iter().any(|f| is_search_entry(&f.name)) {
+            return Err(CatalogError::Format {
+                path,
+                message: format!("the manifest does not list the files of {SEARCH}/"),
+            });
+        }
+        if let Some(f) = m.files.iter().find(|f| {
+            Path::new(&f.name)
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        }) {
+            return Err(CatalogError::Format {
+                path,
+                message: format!("the manifest lists a file outside the index: {:?}", f.name),
+            });
         }
         Ok(m)
     }
