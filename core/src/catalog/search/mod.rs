@@ -2,7 +2,8 @@
 //! typo tolerance by word length, exact name first, then BM25; among equal scores active
 //! products first, then the lower ordinal, so results are deterministic.
 //!
-//! A query runs as up to four tantivy queries, each cheap on its own:
+//! A query runs as up to four tantivy queries, in order, each adding hits the earlier ones
+//! did not find:
 //! 1. the whole name (one term of `name_exact`), scored above any word match;
 //! 2. every word, as a pure intersection of terms, which tantivy prunes with block-max WAND
 //!    (a word the index does not know is replaced by its nearest indexed word, see
@@ -14,10 +15,10 @@
 //! Filters are checked on the columns of matching documents inside the collector
 //! ([`ranked`]), so they do not change how a query is pruned or scored.
 //!
-//! Pruning cannot help when the rarest word is common but rarely appears with the others
-//! (`aceite de soya`: many products have `soya`, few of them `aceite`); such a query visits
-//! every document of its rarest word, and when those are many its segments are searched on
-//! all cores at once.
+//! Pruning helps least when every word of a query is in very many products (`aceite de
+//! soya` in the synthetic catalog): blocks of the rarest word's postings seldom fall below
+//! the threshold, so the query visits most of them; when the rarest word is in
+//! [`PARALLEL_FROM_DOCS`] products or more, the segments are searched on all cores at once.
 
 mod filters;
 mod ranked;

@@ -1,6 +1,6 @@
-//! Collecting the best hits of a query: the top `limit` by score, equal scores to the lower
-//! ordinal, filters checked on the way, and tantivy's block-max pruning kept (documents that
-//! cannot enter the top are never scored).
+//! Collecting the best hits of a query: the top `limit` by score, equal scores to active
+//! products then the lower ordinal, filters checked on the way, and tantivy's block-max
+//! pruning kept (documents that cannot enter the top are never scored).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
