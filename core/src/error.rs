@@ -1,7 +1,7 @@
 //! The error shared by every module, and the stable codes the bindings expose.
 //!
-//! Each module has its own `thiserror` enum ([`NitError`](crate::dian::NitError),
-//! [`ProductCodeError`](crate::dian::ProductCodeError), ...). [`Error`] wraps them all so a
+//! Each module has its own `thiserror` enum ([`NitError`],
+//! [`ProductCodeError`], ...). [`Error`] wraps them all so a
 //! caller that does not care which module failed can hold one type, and so the Python and Node
 //! bindings map every failure the same way: by [`Error::code`] (a stable SCREAMING_SNAKE string,
 //! never reworded) and by [`Error::kind`] (which exception class it becomes).

@@ -28,7 +28,7 @@ impl Severity {
 /// One finding of [`validate`](super::validate).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    /// The stable code, such as `NIT_CHECK_DIGIT` (never reworded; see [`super::codes`]).
+    /// The stable code, such as `NIT_CHECK_DIGIT` (never reworded; see [`CODES`](super::CODES)).
     pub code: String,
     /// How much it matters.
     pub severity: Severity,

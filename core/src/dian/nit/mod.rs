@@ -1,6 +1,6 @@
 //! NIT (Número de Identificación Tributaria) and its dígito de verificación.
 //!
-//! The free functions ([`compact`], [`check_digit`], [`validate`], [`is_valid`], [`format`])
+//! The free functions ([`compact`], [`check_digit`], [`validate`], [`is_valid`], [`format()`])
 //! follow python-stdnum's `stdnum.co.nit` exactly, so a service moving from stdnum gets the
 //! same answers; a differential test over generated inputs holds them to it. [`Nit`] is the
 //! typed value: a NIT that exists is one whose check digit is right.

@@ -3,7 +3,7 @@
 //! Amounts come as `1.250.000,00` (Colombian), `$ 1.250.000`, `1,250,000.00` (English) or
 //! plain `1250000.00`. A separator followed by exactly three digits is ambiguous
 //! (`1.250`); the document's own style decides, found from the amounts that are not
-//! ambiguous (see [`NumberStyle`]).
+//! ambiguous (see [`DecimalMark`]).
 
 use std::str::FromStr;
 
