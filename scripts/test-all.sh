@@ -24,6 +24,9 @@ cargo fmt --all --check
 step "cargo clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo doc (core's public API docs build without warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked -p bmc-core --no-deps --quiet
+
 step "cargo test (core and CLI: unit, integration, doc tests, fuzz corpora)"
 cargo test --locked
 
