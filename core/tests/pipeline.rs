@@ -245,3 +245,51 @@ fn the_certificate_is_deterministic_and_reads_back() {
     assert!(text.contains("BUYER_NOT_IDENTIFIED"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn findings_and_commission_match_the_catalog_itself() {
+    // The pipeline hands the products it matched by code to validation and the commission;
+    // what they conclude must be what they conclude asking the catalog directly, for known
+    // codes and for a code the catalog does not have.
+    let xml = std::fs::read(root().join("data/invoices/FEV-0001.xml")).unwrap();
+    let mut invoice =
+        bmc_core::invoice::read_document(&xml, &bmc_core::invoice::ocr::OcrOptions::default())
+            .unwrap();
+    assert!(invoice.lines.len() > 1);
+    invoice.lines[0].seller_code = Some("NO-SUCH-CODE".into());
+    let date = "2026-11-29".parse().unwrap();
+    let r = pipeline()
+        .register_invoice(invoice.clone(), date, &mut Vec::new())
+        .unwrap();
+
+    let catalog = pipeline().catalog().get();
+    let mut context = bmc_core::compliance::Context::new(date);
+    context.technical_key = Some(TEST_TECHNICAL_KEY.into());
+    context.software_pin = Some(TEST_SOFTWARE_PIN.into());
+    context.catalog = Some(&*catalog);
+    let direct = bmc_core::compliance::validate(&invoice, &context);
+    assert_eq!(r.findings, direct);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message_en.contains("NO-SUCH-CODE")),
+        "{:?}",
+        r.findings
+    );
+
+    let book = RuleBook::embedded().unwrap();
+    let options = bmc_core::commission::Options {
+        classifier: Some(&*catalog),
+        trace: PipelineOptions::default().trace,
+        ..bmc_core::commission::Options::default()
+    };
+    let input = bmc_core::commission::CommissionInvoice::from(&invoice);
+    match (&r.commission, bmc_core::compliance::is_registrable(&direct)) {
+        (Some(c), true) => {
+            let direct = bmc_core::commission::calculate(&book, &input, &options).unwrap();
+            assert_eq!(c, &direct);
+        }
+        (None, false) => {}
+        (c, registrable) => panic!("commission {c:?} for registrable = {registrable}"),
+    }
+}

@@ -25,6 +25,7 @@
 //! ```
 
 mod events;
+mod looked_up;
 mod matching;
 mod registration;
 
@@ -36,6 +37,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use self::looked_up::LookedUp;
 use crate::catalog::{Catalog, SharedCatalog};
 use crate::commission::{self, CommissionInvoice};
 use crate::compliance::{self, Context};
@@ -165,7 +167,8 @@ impl Pipeline {
         context.max_age_days = self.options.max_age_days;
         context.technical_key = self.options.technical_key.clone();
         context.software_pin = self.options.software_pin.clone();
-        context.catalog = Some(&*catalog);
+        let looked_up = LookedUp::new(&catalog, &invoice, &lines);
+        context.catalog = Some(&looked_up);
         let findings = compliance::validate(&invoice, &context);
         let valid = compliance::is_registrable(&findings);
         events.emit(Event::validated(json!({
@@ -183,7 +186,7 @@ impl Pipeline {
             let options = commission::Options {
                 as_of: None,
                 trace: self.options.trace,
-                classifier: Some(&*catalog),
+                classifier: Some(&looked_up),
             };
             let result = commission::calculate(&book, &input, &options)?;
             events.emit(Event::commission_calculated(json!({
