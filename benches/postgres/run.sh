@@ -4,6 +4,7 @@
 #   benches/postgres/run.sh [ROWS]        (default 10000000; on demand, not in CI)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. benches/common.sh
 rows=${1:-10000000}
 work=${BMC_PG_DIR:-$PWD/target/postgres}
 pgbin=/usr/lib/postgresql/15/bin
@@ -11,19 +12,11 @@ if [ ! -x "$pgbin/initdb" ]; then
   apt-get update -qq && apt-get install -y -qq postgresql postgresql-contrib
 fi
 cargo build --release --locked -p bmc-cli
-venv=$PWD/target/venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q -r bindings/python/requirements-dev.txt "psycopg[binary]==3.3.9"
-PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
-  --manifest-path bindings/python/Cargo.toml --out target/wheels -q
-"$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/bmc_core-*manylinux_2_28*.whl
+bench_wheel "psycopg[binary]==3.3.9"
 
 mkdir -p "$work"
 index=$work/index-$rows
-# (Re)built when missing or written by another index format version.
-if ! target/release/bmc catalog stats "$index" >/dev/null 2>&1; then
-  target/release/bmc catalog generate --count "$rows" --seed 1 | target/release/bmc catalog build - "$index"
-fi
+bench_index "$rows" "$index"
 
 data=$work/pgdata
 port=54329

@@ -5,19 +5,15 @@
 #   benches/redis/run.sh [ROWS]        (default 1000000; on demand, not in CI)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. benches/common.sh
 rows=${1:-1000000}
 work=${BMC_REDIS_DIR:-$PWD/target/redis}
 command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 cargo build --release --locked -p bmc-cli
-venv=$PWD/target/venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q -r bindings/python/requirements-dev.txt "redis==6.4.0"
-PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
-  --manifest-path bindings/python/Cargo.toml --out target/wheels -q
-"$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/bmc_core-*manylinux_2_28*.whl
+bench_wheel "redis==6.4.0"
 mkdir -p "$work"
 index=$work/index-$rows
-[ -d "$index" ] || target/release/bmc catalog generate --count "$rows" --seed 1 | target/release/bmc catalog build - "$index"
+bench_index "$rows" "$index"
 port=63790
 redis-server --port "$port" --save "" --appendonly no --daemonize yes --dir "$work" --logfile "$work/redis.log"
 trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true' EXIT

@@ -160,6 +160,16 @@ fn the_verification_code_covers_the_content() {
     assert_ne!(other_day.verification_code, again.verification_code);
 }
 
+/// The text of a PDF, through poppler's `pdftotext`.
+fn pdf_text(file: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(file)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn tool(name: &str) -> bool {
     Command::new(name).arg("-v").output().is_ok()
 }
@@ -180,12 +190,7 @@ fn the_certificate_is_deterministic_and_reads_back() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("cert.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    let text = Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = pdf_text(&file);
     for expected in [
         "Comprobante de registro de factura",
         "Factura REGISTRADA",
@@ -235,12 +240,7 @@ fn the_certificate_is_deterministic_and_reads_back() {
         pixels.len()
     );
     std::fs::write(&file, &refused_pdf).unwrap();
-    let text = Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = pdf_text(&file);
     assert!(text.contains("NO REGISTRABLE"), "{text}");
     assert!(text.contains("BUYER_NOT_IDENTIFIED"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();

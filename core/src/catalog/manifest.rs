@@ -178,7 +178,9 @@ impl Manifest {
         if !m.files.iter().any(|f| is_search_entry(&f.name)) {
             return Err(CatalogError::Format {
                 path,
-                message: format!("the manifest does not list the files of {SEARCH}/"),
+                message: format!(
+                    "the manifest does not list the files of {SEARCH}/: rebuild the index"
+                ),
             });
         }
         if let Some(f) = m.files.iter().find(|f| {

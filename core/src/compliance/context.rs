@@ -20,12 +20,23 @@ pub trait ProductLookup: Sync {
     fn product_status(&self, code: &str) -> Option<ProductStatus>;
 }
 
-impl ProductLookup for Catalog {
-    fn product_status(&self, code: &str) -> Option<ProductStatus> {
-        self.get(code).ok().flatten().map(|p| ProductStatus {
+impl ProductStatus {
+    /// What compliance needs of a catalog product.
+    pub fn of(p: &crate::catalog::Product) -> ProductStatus {
+        ProductStatus {
             tariff_code: p.dian_classification,
             is_active: p.is_active,
-        })
+        }
+    }
+}
+
+impl ProductLookup for Catalog {
+    fn product_status(&self, code: &str) -> Option<ProductStatus> {
+        self.get(code)
+            .ok()
+            .flatten()
+            .as_ref()
+            .map(ProductStatus::of)
     }
 }
 

@@ -42,10 +42,7 @@ impl<'a> LookedUp<'a> {
 impl ProductLookup for LookedUp<'_> {
     fn product_status(&self, code: &str) -> Option<ProductStatus> {
         match self.by_code.get(code) {
-            Some(found) => found.map(|p| ProductStatus {
-                tariff_code: p.dian_classification,
-                is_active: p.is_active,
-            }),
+            Some(found) => found.map(ProductStatus::of),
             None => self.catalog.product_status(code),
         }
     }

@@ -21,11 +21,6 @@ pub struct SearchFilters {
 }
 
 impl SearchFilters {
-    /// Whether any filter is set.
-    pub fn is_empty(&self) -> bool {
-        !self.active_only && self.category_id.is_none() && self.classification_prefix.is_none()
-    }
-
     /// The prefix's digits (dots left out), or an error naming it if it is not 2, 4, 6, 8 or
     /// 10 digits.
     pub(crate) fn classification_digits(&self) -> Result<Option<String>, CatalogError> {
