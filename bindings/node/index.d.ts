@@ -177,7 +177,7 @@ export declare class Catalog {
   /**
    * `build` off the JS thread: resolves to the report, rejects with the coded error.
    * `onProgress`, when given, is called on the JS thread as the build goes (reading rows,
-   * writing products, finishing), at most a few times a second.
+   * writing products, merging the search index, finishing), at most a few times a second.
    */
   static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null): Promise<BuildReport>
   /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
@@ -276,11 +276,14 @@ export interface BuildCatalogOptions {
 
 /** Where a catalog build is, as `buildAsync` reports it. */
 export interface BuildProgress {
-  /** `reading`, `writing` or `finishing`. */
+  /** `reading`, `writing`, `merging` or `finishing`. */
   phase: string
-  /** Rows read (reading) or products written (writing) so far. */
+  /**
+   * Rows read (reading), products written (writing, finishing) or documents of the search
+   * index merged (merging) so far.
+   */
   done: number
-  /** Rows in all, once reading is over (0 before). */
+  /** Rows in all, once reading is over (0 before); documents to merge (merging). */
   total: number
   /** Input bytes read so far. */
   bytes: number

@@ -253,7 +253,7 @@ impl Catalog {
 
     /// `build` off the JS thread: resolves to the report, rejects with the coded error.
     /// `onProgress`, when given, is called on the JS thread as the build goes (reading rows,
-    /// writing products, finishing), at most a few times a second.
+    /// writing products, merging the search index, finishing), at most a few times a second.
     #[napi(
         ts_args_type = "source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null",
         ts_return_type = "Promise<BuildReport>"
@@ -497,11 +497,12 @@ impl Task for SearchTask {
 #[derive(Debug, Clone)]
 #[napi(object)]
 pub struct BuildProgress {
-    /// `reading`, `writing` or `finishing`.
+    /// `reading`, `writing`, `merging` or `finishing`.
     pub phase: String,
-    /// Rows read (reading) or products written (writing) so far.
+    /// Rows read (reading), products written (writing, finishing) or documents of the search
+    /// index merged (merging) so far.
     pub done: i64,
-    /// Rows in all, once reading is over (0 before).
+    /// Rows in all, once reading is over (0 before); documents to merge (merging).
     pub total: i64,
     /// Input bytes read so far.
     pub bytes: i64,
@@ -545,11 +546,7 @@ impl Task for BuildTask {
         let mut report_progress = |p: &catalog::Progress| {
             let Some(callback) = callback else { return };
             // Each new phase is reported; the rest at most four times a second.
-            let phase = match p.phase {
-                catalog::Phase::Reading => "reading",
-                catalog::Phase::Writing => "writing",
-                catalog::Phase::Finishing => "finishing",
-            };
+            let phase = p.phase.as_str();
             let due = last.elapsed() >= std::time::Duration::from_millis(250)
                 || last_phase != Some(p.phase);
             if due {

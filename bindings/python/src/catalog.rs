@@ -194,11 +194,7 @@ impl Catalog {
                 Python::attach(|py| {
                     let call = || -> PyResult<()> {
                         let d = PyDict::new(py);
-                        let phase = match p.phase {
-                            catalog::Phase::Reading => "reading",
-                            catalog::Phase::Writing => "writing",
-                            catalog::Phase::Finishing => "finishing",
-                        };
+                        let phase = p.phase.as_str();
                         d.set_item("phase", phase)?;
                         d.set_item("done", p.done)?;
                         d.set_item("total", p.total)?;

@@ -356,11 +356,7 @@ fn build(
     let started = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut progress = |p: &catalog::Progress| {
-        let phase = match p.phase {
-            Phase::Reading => "reading",
-            Phase::Writing => "writing",
-            Phase::Finishing => "finishing",
-        };
+        let phase = p.phase.as_str();
         let secs = started.elapsed().as_secs_f64();
         let line = if p.total > 0 {
             format!(

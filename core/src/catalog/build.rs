@@ -62,8 +62,23 @@ pub enum Phase {
     Reading,
     /// Merging the runs and writing the index.
     Writing,
-    /// Finishing the search index and checksums.
+    /// Merging the search index's segments.
+    Merging,
+    /// Writing the classification index and the checksums.
     Finishing,
+}
+
+impl Phase {
+    /// The phase's name as progress callbacks in every language report it: `reading`,
+    /// `writing`, `merging` or `finishing`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Reading => "reading",
+            Phase::Writing => "writing",
+            Phase::Merging => "merging",
+            Phase::Finishing => "finishing",
+        }
+    }
 }
 
 /// Where a build is, for a progress bar.
@@ -71,9 +86,11 @@ pub enum Phase {
 pub struct Progress {
     /// The phase.
     pub phase: Phase,
-    /// Rows read so far (`Reading`) or products written so far (`Writing`).
+    /// Rows read so far (`Reading`), products written so far (`Writing` and `Finishing`), or
+    /// documents in the search index's segments merged so far (`Merging`).
     pub done: u64,
-    /// Rows read in all (known once reading is over; 0 before).
+    /// Rows read in all (known once reading is over; 0 before), or the documents in the
+    /// segments to merge (`Merging`).
     pub total: u64,
     /// Input bytes read so far.
     pub bytes: u64,
@@ -376,12 +393,6 @@ fn build_into(
         });
     }
 
-    progress(&Progress {
-        phase: Phase::Finishing,
-        done: u64::from(ordinal),
-        total: report.rows,
-        bytes: total_bytes,
-    });
     codes
         .finish()
         .map_err(|e| CatalogError::io(&codes_path, &std::io::Error::other(e)))?;
@@ -391,7 +402,20 @@ fn build_into(
     patch_row_count(records, rows_written).map_err(|e| CatalogError::io(&records_path, &e))?;
     // The search index first: its writer's memory is freed before the class index needs its
     // own.
-    search.finish()?;
+    search.finish(&mut |done, total| {
+        progress(&Progress {
+            phase: Phase::Merging,
+            done,
+            total,
+            bytes: total_bytes,
+        });
+    })?;
+    progress(&Progress {
+        phase: Phase::Finishing,
+        done: u64::from(ordinal),
+        total: report.rows,
+        bytes: total_bytes,
+    });
     report.classes = classes::write_from_records(
         &records_path,
         BufWriter::new(create(&dir.join(manifest::CLASSES))?),

@@ -76,13 +76,18 @@ impl SearchWriter {
     }
 
     /// Adds the inactive products, commits, then merges runs of neighbouring segments (in
-    /// key order) into segments of up to [`MAX_SEGMENT_DOCS`] documents.
-    pub fn finish(self) -> Result<(), CatalogError> {
-        self.finish_merging(MAX_SEGMENT_DOCS)
+    /// key order) into segments of up to [`MAX_SEGMENT_DOCS`] documents, reporting the
+    /// documents merged so far and the documents to merge as it goes.
+    pub fn finish(self, progress: &mut dyn FnMut(u64, u64)) -> Result<(), CatalogError> {
+        self.finish_merging(MAX_SEGMENT_DOCS, progress)
     }
 
     /// [`finish`](Self::finish) with segments of up to `max_docs` documents.
-    pub(super) fn finish_merging(mut self, max_docs: u64) -> Result<(), CatalogError> {
+    pub(super) fn finish_merging(
+        mut self,
+        max_docs: u64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(), CatalogError> {
         let fields = self.fields;
         let writer = &self.writer;
         self.spill.drain(|ordinal, name, category, class| {
@@ -102,27 +107,30 @@ impl SearchWriter {
             segments.push((first, segment.id(), u64::from(reader.num_docs())));
         }
         segments.sort_unstable_by_key(|s| s.0);
-        let mut groups: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
-        let mut docs_in_last = u64::MAX;
+        // Groups of neighbours: (segments, documents in them).
+        let mut groups: Vec<(Vec<tantivy::index::SegmentId>, u64)> = Vec::new();
         for (_, id, docs) in segments {
             match groups.last_mut() {
-                Some(group) if docs_in_last.saturating_add(docs) <= max_docs => {
+                Some((group, in_group)) if in_group.saturating_add(docs) <= max_docs => {
                     group.push(id);
-                    docs_in_last += docs;
+                    *in_group += docs;
                 }
-                _ => {
-                    groups.push(vec![id]);
-                    docs_in_last = docs;
-                }
+                _ => groups.push((vec![id], docs)),
             }
         }
-        let merges: Vec<Vec<tantivy::index::SegmentId>> =
-            groups.into_iter().filter(|g| g.len() > 1).collect();
-        for batch in merges.chunks(PARALLEL_MERGES) {
-            let running: Vec<_> = batch.iter().map(|ids| self.writer.merge(ids)).collect();
+        groups.retain(|(group, _)| group.len() > 1);
+        let total: u64 = groups.iter().map(|g| g.1).sum();
+        let mut done = 0;
+        if total > 0 {
+            progress(done, total);
+        }
+        for batch in groups.chunks(PARALLEL_MERGES) {
+            let running: Vec<_> = batch.iter().map(|g| self.writer.merge(&g.0)).collect();
             for merge in running {
                 merge.wait().map_err(search_error)?;
             }
+            done += batch.iter().map(|g| g.1).sum::<u64>();
+            progress(done, total);
         }
         self.writer.wait_merging_threads().map_err(search_error)?;
         Ok(())
