@@ -2,15 +2,16 @@
 //! typo tolerance by word length, exact name first, then BM25; among equal scores active
 //! products first, then the lower ordinal, so results are deterministic.
 //!
-//! A query runs as up to four tantivy queries, in order, each adding hits the earlier ones
-//! did not find:
+//! A query runs in up to four steps, in order, each adding hits the earlier ones did not
+//! find; every tantivy query is a pure intersection or a pure union of term queries, the
+//! shapes tantivy prunes with block-max WAND:
 //! 1. the whole name (one term of `name_exact`), scored above any word match;
-//! 2. every word, as a pure intersection of terms, which tantivy prunes with block-max WAND
-//!    (a word the index does not know is replaced by its nearest indexed word, see
+//! 2. every word (a word the index does not know is replaced by its nearest indexed word, see
 //!    [`words`]);
 //! 3. when that leaves room and some word was replaced, every word again with the replaced
-//!    ones matched by any word within their typo distance;
-//! 4. when nothing matched yet, any of the words.
+//!    ones spelled as the other indexed words within their typo distance, fewest edits
+//!    first (see [`alike`]);
+//! 4. when nothing matched yet, any of the words, in any of those spellings.
 //!
 //! Filters are checked on the columns of matching documents inside the collector
 //! ([`ranked`]), so they do not change how a query is pruned or scored.
@@ -32,9 +33,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -46,7 +45,7 @@ pub(crate) use writer::SearchWriter;
 use self::filters::{Columns, Compiled};
 use self::ranked::{Hit, Ranked};
 use self::schema::{ANALYZER, Fields, analyzer, document, fields_of};
-use self::words::{QueryWord, query_words};
+use self::words::{QueryWord, Spelling, query_words, spellings};
 use super::CatalogError;
 use super::product::Product;
 
@@ -224,25 +223,115 @@ impl SearchIndex {
                 found.add(run(query.as_ref(), limit + found.len())?, MatchKind::Words)?;
             }
         }
+        let mut spelled = None;
         if !found.full() && words.iter().any(QueryWord::corrected) {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = words
-                .iter()
-                .map(|w| (Occur::Must, fuzzy(name, w)))
-                .collect();
-            found.add(
-                run(&BooleanQuery::new(clauses), limit + found.len())?,
-                MatchKind::Words,
-            )?;
+            let spelled = spelled.insert(spellings_of(&searcher, name, &words)?);
+            let want = limit + found.len();
+            found.add(alike(name, &words, spelled, want, run)?, MatchKind::Words)?;
         }
         if found.is_empty() && words.len() > 1 {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = words
-                .iter()
-                .map(|w| (Occur::Should, fuzzy(name, w)))
-                .collect();
-            found.add(run(&BooleanQuery::new(clauses), limit)?, MatchKind::Words)?;
+            let spelled = match spelled {
+                Some(spelled) => spelled,
+                None => spellings_of(&searcher, name, &words)?,
+            };
+            let mut terms: Vec<Term> = Vec::new();
+            for spelling in spelled.iter().flatten() {
+                let term = Term::from_field_text(name, &spelling.word);
+                if !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+            found.add(run(any_of(&terms).as_ref(), limit)?, MatchKind::Words)?;
         }
         Ok(found.into_hits())
     }
+}
+
+/// Spellings a corrected word is tried as in steps 3 and 4.
+const MAX_SPELLINGS: usize = 8;
+
+/// Combinations of spellings step 3 tries at most.
+const MAX_COMBINATIONS: usize = 32;
+
+/// How each word may be spelled: as typed when the index knows it, else up to
+/// [`MAX_SPELLINGS`] indexed words within its typo distance, nearest first.
+fn spellings_of(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    words: &[QueryWord],
+) -> Result<Vec<Vec<Spelling>>, CatalogError> {
+    words
+        .iter()
+        .map(|w| {
+            if w.corrected() {
+                spellings(searcher, field, &w.typed, MAX_SPELLINGS)
+            } else {
+                Ok(vec![Spelling {
+                    word: w.typed.clone(),
+                    edits: 0,
+                }])
+            }
+        })
+        .collect()
+}
+
+/// Step 3: every word, the corrected ones spelled as any indexed word within their typo
+/// distance. Each combination of spellings is one pruned intersection; combinations with
+/// fewer edits in all come first (at most [`MAX_COMBINATIONS`]), and the one step 2 ran
+/// (each word's nearest spelling) is left out. The hits of one number of edits are ranked by
+/// score, then key, each product once; numbers of edits are tried until `want` products are
+/// found.
+fn alike(
+    field: tantivy::schema::Field,
+    words: &[QueryWord],
+    spelled: &[Vec<Spelling>],
+    want: usize,
+    run: impl Fn(&dyn Query, usize) -> Result<Vec<Hit>, CatalogError>,
+) -> Result<Vec<Hit>, CatalogError> {
+    // Combinations as (edits, one spelling per word), built word by word and kept to the
+    // fewest edits at each step, so a long query never multiplies out.
+    let mut combinations: Vec<(u32, Vec<&Spelling>)> = vec![(0, Vec::new())];
+    for options in spelled {
+        let mut longer = Vec::with_capacity(combinations.len() * options.len());
+        for (edits, chosen) in &combinations {
+            for spelling in options {
+                let mut chosen = chosen.clone();
+                chosen.push(spelling);
+                longer.push((edits + u32::from(spelling.edits), chosen));
+            }
+        }
+        // Stable: equal edits keep the nearest-first order of each word's spellings.
+        longer.sort_by_key(|c| c.0);
+        longer.truncate(MAX_COMBINATIONS + 1);
+        combinations = longer;
+    }
+    let tried_in_step_2 = |chosen: &[&Spelling]| {
+        chosen
+            .iter()
+            .zip(words)
+            .all(|(s, w)| w.indexed.as_deref() == Some(s.word.as_str()))
+    };
+    combinations.retain(|(_, chosen)| !tried_in_step_2(chosen));
+    combinations.truncate(MAX_COMBINATIONS);
+
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut seen = HashSet::new();
+    for level in combinations.chunk_by(|a, b| a.0 == b.0) {
+        if hits.len() >= want {
+            break;
+        }
+        let mut found = Vec::new();
+        for (_, chosen) in level {
+            let terms: Vec<Term> = chosen
+                .iter()
+                .map(|s| Term::from_field_text(field, &s.word))
+                .collect();
+            found.extend(run(all_of(&terms).as_ref(), want)?);
+        }
+        found.sort_by(Hit::rank);
+        hits.extend(found.into_iter().filter(|h| seen.insert(h.ordinal)));
+    }
+    Ok(hits)
 }
 
 fn term_query(term: &Term) -> Box<dyn Query> {
@@ -262,14 +351,17 @@ fn all_of(terms: &[Term]) -> Box<dyn Query> {
     }
 }
 
-/// A word as typed: the term itself when the index knows it, else any term within the word's
-/// typo distance.
-fn fuzzy(field: tantivy::schema::Field, word: &QueryWord) -> Box<dyn Query> {
-    let term = Term::from_field_text(field, &word.typed);
-    if word.corrected() {
-        Box::new(FuzzyTermQuery::new(term, typo_distance(&word.typed), true))
-    } else {
-        term_query(&term)
+/// Any of the terms: a boolean query of nothing but optional term queries (the shape tantivy
+/// prunes as a union).
+fn any_of(terms: &[Term]) -> Box<dyn Query> {
+    match terms {
+        [one] => term_query(one),
+        _ => Box::new(BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| (Occur::Should, term_query(t)))
+                .collect(),
+        )),
     }
 }
 

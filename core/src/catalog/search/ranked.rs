@@ -22,7 +22,7 @@ pub(super) struct Hit {
 
 impl Hit {
     /// Better hits sort first: higher score, then lower key.
-    fn rank(&self, other: &Hit) -> Ordering {
+    pub fn rank(&self, other: &Hit) -> Ordering {
         other
             .score
             .total_cmp(&self.score)

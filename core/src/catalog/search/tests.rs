@@ -27,6 +27,17 @@ fn index_of(
     per_segment: usize,
     max_docs: u64,
 ) -> (TempDir, SearchIndex) {
+    let (dir, index, _) = index_reporting(name, products, per_segment, max_docs);
+    (dir, index)
+}
+
+/// [`index_of`], with the merge's progress reports (documents merged, documents to merge).
+fn index_reporting(
+    name: &str,
+    products: &[Product],
+    per_segment: usize,
+    max_docs: u64,
+) -> (TempDir, SearchIndex, Vec<(u64, u64)>) {
     let dir =
         TempDir(std::env::temp_dir().join(format!("bmc-search-{}-{name}", std::process::id())));
     let _ = std::fs::remove_dir_all(&dir.0);
@@ -37,9 +48,12 @@ fn index_of(
             writer.commit().unwrap();
         }
     }
-    writer.finish_merging(max_docs).unwrap();
+    let mut reports = Vec::new();
+    writer
+        .finish_merging(max_docs, &mut |done, total| reports.push((done, total)))
+        .unwrap();
     let index = SearchIndex::open(&dir.0, 2).unwrap();
-    (dir, index)
+    (dir, index, reports)
 }
 
 const QUERIES: [&str; 14] = [
@@ -87,7 +101,16 @@ fn filter_sets(products: &[Product]) -> Vec<SearchFilters> {
 fn segments_are_merged_in_key_order() {
     let products = sample();
     assert!(products.iter().any(|p| !p.is_active));
-    let (_dir, index) = index_of("merged", &products, 1_500, 6_000);
+    let (_dir, index, reports) = index_reporting("merged", &products, 1_500, 6_000);
+    // Merges are reported from none done to all done, in order.
+    let (first, last) = (reports[0], reports[reports.len() - 1]);
+    assert_eq!(first.0, 0);
+    assert!(last.1 > 0 && last.0 == last.1, "{reports:?}");
+    assert!(
+        reports
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 == w[1].1)
+    );
     let searcher = index.reader.searcher();
     let segments = searcher.segment_readers();
     assert!(segments.len() > 1, "{} segments", segments.len());
@@ -223,4 +246,50 @@ fn whole_names_come_first_and_typos_are_corrected() {
             .to_lowercase()
             .contains("panela")
     }));
+}
+
+#[test]
+fn a_corrected_word_is_tried_in_each_spelling_near_it() {
+    let products = sample();
+    let (_dir, index) = index_of("spellings", &products, 5_000, 20_000);
+    let names = |query: &str, limit: usize| -> Vec<String> {
+        index
+            .search(query, limit, &SearchFilters::default())
+            .unwrap()
+            .into_iter()
+            .map(|(ordinal, _, kind)| {
+                assert_eq!(kind, MatchKind::Words, "{query:?}");
+                fold(&products[ordinal as usize].product_name)
+            })
+            .collect()
+    };
+    // `blancx` is one edit from `blanca` (the more frequent, so step 2's) and `blanco`: rice
+    // is sold `blanco`, never `blanca`, so every hit comes from step 3.
+    let rice = names("arroz blancx", 10);
+    assert_eq!(rice.len(), 10);
+    assert!(rice.iter().all(|n| n.contains("arroz blanco")), "{rice:?}");
+    // Sugar is `blanca`: step 2's hits first, and there are enough of them.
+    let sugar = names("azucar blancx", 10);
+    assert!(
+        sugar.iter().all(|n| n.contains("azucar blanca")),
+        "{sugar:?}"
+    );
+    // Every spelling at one edit, then those at two: `pulverisadx` is two edits from
+    // `pulverizada`, the only indexed word that near.
+    let powder = names("panela pulverisadx", 5);
+    assert!(!powder.is_empty());
+    assert!(
+        powder.iter().all(|n| n.contains("panela pulverizada")),
+        "{powder:?}"
+    );
+    // A word with no spelling near it leaves step 3 empty; step 4 takes any word, in any
+    // spelling near it.
+    let any = names("qqqqqqqq blancx", 1_000);
+    assert!(any.iter().any(|n| n.contains("blanca")), "{any:?}");
+    assert!(any.iter().any(|n| n.contains("blanco")), "{any:?}");
+}
+
+/// A name as the index folds it: lower case, accents off.
+fn fold(name: &str) -> String {
+    words(name).join(" ")
 }

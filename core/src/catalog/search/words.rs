@@ -116,28 +116,81 @@ fn nearest(
     word: &str,
 ) -> Result<Option<(String, u64)>, CatalogError> {
     for distance in 1..=typo_distance(word) {
-        let query = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
-        let automaton = query.automaton().map_err(search_error)?;
-        let mut found: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(field).map_err(search_error)?;
-            let mut stream = inverted
-                .terms()
-                .search(&automaton)
-                .into_stream()
-                .map_err(search_error)?;
-            while stream.advance() {
-                *found.entry(stream.key().to_vec()).or_default() +=
-                    u64::from(stream.value().doc_freq);
-            }
-        }
-        // BTreeMap iterates in byte order; `max_by_key` keeps the last maximum, so iterate
-        // backwards to keep the first in byte order among equals.
-        if let Some((bytes, n)) = found.iter().rev().max_by_key(|(_, n)| **n) {
-            return Ok(Some((String::from_utf8_lossy(bytes).into_owned(), *n)));
+        let level = by_frequency(within(searcher, field, word, distance)?);
+        if let Some(first) = level.into_iter().next() {
+            return Ok(Some(first));
         }
     }
     Ok(None)
+}
+
+/// An indexed word spelled like a query word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Spelling {
+    pub word: String,
+    /// Edits from the query word (a transposition is one).
+    pub edits: u8,
+}
+
+/// Up to `max` indexed words within `word`'s typo distance, nearest first: fewest edits,
+/// then the word in most documents, then byte order.
+pub(super) fn spellings(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    max: usize,
+) -> Result<Vec<Spelling>, CatalogError> {
+    let mut found: Vec<Spelling> = Vec::new();
+    for edits in 1..=typo_distance(word) {
+        if found.len() >= max {
+            break;
+        }
+        let level = within(searcher, field, word, edits)?;
+        for (word, _) in by_frequency(level) {
+            // Words at fewer edits are in every wider level too.
+            if !found.iter().any(|s| s.word == word) {
+                found.push(Spelling { word, edits });
+            }
+        }
+    }
+    found.truncate(max);
+    Ok(found)
+}
+
+/// Indexed words within `distance` edits of `word` (a transposition is one), with the number
+/// of documents each is in (all segments).
+fn within(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    distance: u8,
+) -> Result<BTreeMap<Vec<u8>, u64>, CatalogError> {
+    let query = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
+    let automaton = query.automaton().map_err(search_error)?;
+    let mut found: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field).map_err(search_error)?;
+        let mut stream = inverted
+            .terms()
+            .search(&automaton)
+            .into_stream()
+            .map_err(search_error)?;
+        while stream.advance() {
+            *found.entry(stream.key().to_vec()).or_default() += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(found)
+}
+
+/// Words by document count, most first, then in byte order.
+fn by_frequency(words: BTreeMap<Vec<u8>, u64>) -> Vec<(String, u64)> {
+    let mut words: Vec<(String, u64)> = words
+        .into_iter()
+        .map(|(bytes, n)| (String::from_utf8_lossy(&bytes).into_owned(), n))
+        .collect();
+    // Stable: equal counts stay in byte order.
+    words.sort_by_key(|w| std::cmp::Reverse(w.1));
+    words
 }
 
 #[cfg(test)]
