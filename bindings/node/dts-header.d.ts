@@ -127,6 +127,8 @@ export interface Invoice {
     kind: 'ubl' | 'attached_document' | 'pdf_text' | 'tesseract' | 'textract' | 'textract_expense'
     confidence?: Record<string, FieldConfidence>
     threshold?: number
+    /** The fields below the threshold or failing a cross-check (absent when none). */
+    doubtful?: string[]
   }
 }
 

@@ -20,10 +20,7 @@ const report = (invoice, catalog) => {
     { registrationDate: '2026-11-29', technicalKey: 'fc8eac422eba16e22ffd8c6f94b3f40a6e38162c' },
     catalog,
   )
-  const { confidence = {}, threshold = 0 } = invoice.source
-  const doubtful = Object.entries(confidence)
-    .filter(([, c]) => c.confidence < threshold || (c.checks ?? []).some((k) => k.startsWith('!')))
-    .map(([path]) => path)
+  const doubtful = invoice.source.doubtful ?? []
   const registrable = findings.every((f) => f.severity !== 'error')
   console.log(
     `${invoice.number} ${invoice.issue_date} from ${invoice.source.kind}: ${invoice.lines.length} lines, ` +

@@ -265,17 +265,19 @@ pub struct FieldConfidence {
 }
 
 /// Where the invoice came from and, for OCR sources, the confidence of each field.
+///
+/// As JSON it also lists its [`doubtful_fields`](Source::doubtful_fields) (`doubtful`, left
+/// out when there are none), so that callers in every language read the same list; reading
+/// JSON ignores that list and recomputes it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "SourceJson", into = "SourceJson")]
 pub struct Source {
     /// The kind of source.
     pub kind: SourceKind,
     /// Confidence per field path (`number`, `seller.id`, `lines[2].base`, ...); empty for XML
     /// sources, which are exact.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confidence: BTreeMap<String, FieldConfidence>,
     /// The threshold, on the engine's scale, below which a field is not to be trusted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
 }
 
@@ -299,6 +301,46 @@ impl Source {
             })
             .map(|(path, _)| path.as_str())
             .collect()
+    }
+}
+
+/// [`Source`] as JSON: its fields, and its doubtful fields on the way out.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceJson {
+    kind: SourceKind,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    confidence: BTreeMap<String, FieldConfidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    threshold: Option<f32>,
+    /// Written from [`Source::doubtful_fields`]; ignored when read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    doubtful: Vec<String>,
+}
+
+impl From<SourceJson> for Source {
+    fn from(json: SourceJson) -> Source {
+        Source {
+            kind: json.kind,
+            confidence: json.confidence,
+            threshold: json.threshold,
+        }
+    }
+}
+
+impl From<Source> for SourceJson {
+    fn from(source: Source) -> SourceJson {
+        let doubtful = source
+            .doubtful_fields()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        SourceJson {
+            kind: source.kind,
+            confidence: source.confidence,
+            threshold: source.threshold,
+            doubtful,
+        }
     }
 }
 
@@ -428,5 +470,54 @@ impl InvoiceLine {
                 .filter(|c| c.scheme == "010" || c.scheme == "999")
                 .map(|c| c.code.as_str())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(engine: f32, confidence: f32, checks: &[&str]) -> FieldConfidence {
+        FieldConfidence {
+            engine,
+            confidence,
+            checks: checks.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn json_lists_the_doubtful_fields_and_reading_recomputes_them() {
+        let source = Source {
+            kind: SourceKind::Tesseract,
+            confidence: BTreeMap::from([
+                ("number".to_owned(), read(96.0, 96.0, &[])),
+                (
+                    "seller.id".to_owned(),
+                    read(95.0, 0.0, &["!nit_check_digit"]),
+                ),
+                ("totals.payable".to_owned(), read(41.0, 41.0, &["totals"])),
+            ]),
+            threshold: Some(60.0),
+        };
+        assert_eq!(source.doubtful_fields(), ["seller.id", "totals.payable"]);
+        let json = serde_json::to_value(&source).unwrap();
+        assert_eq!(
+            json["doubtful"],
+            serde_json::json!(["seller.id", "totals.payable"])
+        );
+
+        // A stale list in the input is ignored.
+        let mut edited = json.clone();
+        edited["doubtful"] = serde_json::json!(["number"]);
+        let back: Source = serde_json::from_value(edited).unwrap();
+        assert_eq!(back, source);
+        assert_eq!(serde_json::to_value(&back).unwrap(), json);
+
+        // An exact source writes no list; unknown fields are still refused.
+        let exact = serde_json::to_value(Source::exact(SourceKind::Ubl)).unwrap();
+        assert_eq!(exact, serde_json::json!({ "kind": "ubl" }));
+        let unknown =
+            serde_json::from_value::<Source>(serde_json::json!({ "kind": "ubl", "x": 1 }));
+        assert!(unknown.is_err());
     }
 }

@@ -205,20 +205,17 @@ class FieldConfidence:
 class Source:
     """What the invoice was read from (``"ubl"``, ``"attached_document"``, ``"pdf_text"``,
     ``"tesseract"``, ``"textract"``, ``"textract_expense"``) and, for OCR, the confidence of
-    each field and the engine's threshold."""
+    each field, the engine's threshold and the fields the reader marked doubtful."""
 
     kind: str
     confidence: dict[str, FieldConfidence] = field(default_factory=dict)
     threshold: Optional[float] = None
+    doubtful: tuple[str, ...] = ()
 
     def doubtful_fields(self) -> list[str]:
-        """The fields below the threshold or failing a cross-check."""
-        limit = self.threshold or 0.0
-        return [
-            path
-            for path, c in self.confidence.items()
-            if c.confidence < limit or any(check.startswith("!") for check in c.checks)
-        ]
+        """The fields below the threshold or failing a cross-check (as the reader marked
+        them)."""
+        return list(self.doubtful)
 
 
 @dataclass(frozen=True)
@@ -265,6 +262,7 @@ class Invoice:
                     for k, v in source.get("confidence", {}).items()
                 },
                 source.get("threshold"),
+                tuple(source.get("doubtful", ())),
             ),
             operation_type=d.get("operation_type"),
             environment=d.get("environment"),
