@@ -8,7 +8,7 @@
 bench_wheel() {
   venv=$PWD/target/venv
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r bindings/python/requirements-dev.txt "$@"
+  "$venv/bin/pip" install -q -r bindings/python/requirements-dev.txt -c bindings/python/constraints-dev.txt "$@"
   PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
     --manifest-path bindings/python/Cargo.toml --out target/wheels -q
   "$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/bmc_core-*manylinux_2_28*.whl

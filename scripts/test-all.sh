@@ -46,7 +46,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  -r bindings/python/requirements-dev.txt
+  -r bindings/python/requirements-dev.txt -c bindings/python/constraints-dev.txt
 rm -rf "$CARGO_TARGET_DIR/wheels"
 # Linked with zig against glibc 2.28, so older service images (Debian 10+, RHEL 8+) take it.
 PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --locked --zig --compatibility manylinux_2_28 \
