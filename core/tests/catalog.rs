@@ -290,6 +290,15 @@ fn queries_over_a_generated_catalog() {
         .unwrap();
     assert_eq!(hits[0].matched, MatchKind::Name);
     assert_eq!(hits[0].product.product_name, target.product_name);
+    // A limit or a query too large for one search is refused, not allocated or searched.
+    let all = SearchFilters::default();
+    for refused in [
+        c.search("cafe", usize::MAX, &all),
+        c.search("cafe", bmc_core::catalog::MAX_SEARCH_LIMIT + 1, &all),
+        c.search(&["cafe"; 65].join(" "), 10, &all),
+    ] {
+        assert_eq!(refused.unwrap_err().code(), "CATALOG_QUERY_INVALID");
+    }
     let misspelled = c
         .search("panela pulverisada", 10, &SearchFilters::default())
         .unwrap();

@@ -39,6 +39,10 @@ test('byClassification pages and search', async () => {
   assert.equal(catalog.search(hits[0].product.productCode, { limit: 1 })[0].matched, 'code')
   assert.deepEqual(await catalog.searchAsync('panela pulverisada', { limit: 5 }), hits)
   assert.throws(() => catalog.byClassification('abc'), { code: 'CATALOG_QUERY_INVALID' })
+  // A search too large for one call is refused, not allocated.
+  assert.throws(() => catalog.search('cafe', { limit: 10_001 }), { code: 'CATALOG_QUERY_INVALID' })
+  assert.throws(() => catalog.search(Array(65).fill('cafe').join(' ')), { code: 'CATALOG_QUERY_INVALID' })
+  await assert.rejects(catalog.searchAsync('cafe', { limit: 2 ** 32 - 1 }), { code: 'CATALOG_QUERY_INVALID' })
 })
 
 test('searchThreads does not change results', () => {

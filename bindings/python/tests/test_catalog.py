@@ -51,6 +51,11 @@ def test_by_classification_pages(catalog):
     with pytest.raises(errors.InvalidInput) as info:
         catalog.by_classification("café")
     assert info.value.code == "CATALOG_QUERY_INVALID"
+    # A search too large for one call is refused, not allocated.
+    for limit, query in [(2**63, "cafe"), (10_001, "cafe"), (10, " ".join(["cafe"] * 65))]:
+        with pytest.raises(errors.InvalidInput) as info:
+            catalog.search(query, limit=limit)
+        assert info.value.code == "CATALOG_QUERY_INVALID"
 
 
 def test_search(catalog):

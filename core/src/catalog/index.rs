@@ -12,7 +12,7 @@ use super::classes::ClassesReader;
 use super::manifest::{self, Manifest};
 use super::overlay::Overlay;
 use super::product::Product;
-use super::search::{MatchKind, SearchFilters, SearchIndex};
+use super::search::{MAX_SEARCH_LIMIT, MatchKind, SearchFilters, SearchIndex};
 use super::store::StoreReader;
 use crate::swap::Swap;
 
@@ -450,12 +450,23 @@ impl Catalog {
     /// first, then a product whose whole name is the query, then by BM25 over the name's words,
     /// with typos tolerated by word length (see [`typo_distance`](super::typo_distance));
     /// among equal scores active products come first, then the lower code.
+    ///
+    /// A `limit` above [`MAX_SEARCH_LIMIT`] or a query of more than
+    /// [`MAX_QUERY_WORDS`](super::MAX_QUERY_WORDS) words
+    /// is a [`CatalogError::Query`].
     pub fn search(
         &self,
         text: &str,
         limit: usize,
         filters: &SearchFilters,
     ) -> Result<Vec<SearchHit>, CatalogError> {
+        if limit > MAX_SEARCH_LIMIT {
+            return Err(CatalogError::Query {
+                message: format!(
+                    "search limit {limit} is above the most a search returns, {MAX_SEARCH_LIMIT}"
+                ),
+            });
+        }
         let mut hits = Vec::with_capacity(limit);
         if limit == 0 {
             return Ok(hits);

@@ -67,6 +67,13 @@ pub enum MatchKind {
     Words,
 }
 
+/// The most results one search returns ([`Catalog::search`](super::Catalog::search) refuses
+/// a larger `limit`; pages of a classification are the way to list many products).
+pub const MAX_SEARCH_LIMIT: usize = 10_000;
+
+/// The most words a search query may have (a product name has at most 255 characters).
+pub const MAX_QUERY_WORDS: usize = 64;
+
 /// The score added to a whole-name match: above any BM25 score of a product name.
 const EXACT_NAME_BOOST: f32 = 1000.0;
 
@@ -173,6 +180,14 @@ impl SearchIndex {
         filters: &SearchFilters,
     ) -> Result<Vec<(u32, f32, MatchKind)>, CatalogError> {
         let typed = words(text);
+        if typed.len() > MAX_QUERY_WORDS {
+            return Err(CatalogError::Query {
+                message: format!(
+                    "the search query has {} words; at most {MAX_QUERY_WORDS} are searched",
+                    typed.len()
+                ),
+            });
+        }
         let compiled = Compiled::new(filters)?;
         if typed.is_empty() || limit == 0 {
             return Ok(Vec::new());
