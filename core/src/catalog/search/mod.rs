@@ -284,6 +284,7 @@ fn spellings_of(
                 Ok(vec![Spelling {
                     word: w.typed.clone(),
                     edits: 0,
+                    doc_freq: w.doc_freq,
                 }])
             }
         })

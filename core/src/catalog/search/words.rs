@@ -83,8 +83,9 @@ pub(super) fn query_words(
             let (indexed, doc_freq) = if own > 0 {
                 (Some(typed.clone()), own)
             } else {
-                match nearest(searcher, field, typed)? {
-                    Some((word, n)) => (Some(word), n),
+                // The nearest spelling: fewest edits, then most documents, then byte order.
+                match spellings(searcher, field, typed, 1)?.pop() {
+                    Some(nearest) => (Some(nearest.word), nearest.doc_freq),
                     None => (None, 0),
                 }
             };
@@ -108,28 +109,14 @@ fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> Result<u64, Catalo
     Ok(n)
 }
 
-/// The indexed word nearest to `word` within its typo distance: fewest edits first (a
-/// transposition is one edit), then the word in most documents, then byte order.
-fn nearest(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-) -> Result<Option<(String, u64)>, CatalogError> {
-    for distance in 1..=typo_distance(word) {
-        let level = by_frequency(within(searcher, field, word, distance)?);
-        if let Some(first) = level.into_iter().next() {
-            return Ok(Some(first));
-        }
-    }
-    Ok(None)
-}
-
 /// An indexed word spelled like a query word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Spelling {
     pub word: String,
     /// Edits from the query word (a transposition is one).
     pub edits: u8,
+    /// In how many documents the word appears.
+    pub doc_freq: u64,
 }
 
 /// Up to `max` indexed words within `word`'s typo distance, nearest first: fewest edits,
@@ -142,18 +129,20 @@ pub(super) fn spellings(
 ) -> Result<Vec<Spelling>, CatalogError> {
     let mut found: Vec<Spelling> = Vec::new();
     for edits in 1..=typo_distance(word) {
-        if found.len() >= max {
-            break;
-        }
-        let level = within(searcher, field, word, edits)?;
-        for (word, _) in by_frequency(level) {
+        for (word, doc_freq) in by_frequency(within(searcher, field, word, edits)?) {
+            if found.len() == max {
+                return Ok(found);
+            }
             // Words at fewer edits are in every wider level too.
             if !found.iter().any(|s| s.word == word) {
-                found.push(Spelling { word, edits });
+                found.push(Spelling {
+                    word,
+                    edits,
+                    doc_freq,
+                });
             }
         }
     }
-    found.truncate(max);
     Ok(found)
 }
 
