@@ -245,3 +245,71 @@ fn reload_swaps_atomically_and_a_failed_reload_keeps_the_book() {
     let embedded = SharedRuleBook::new(RuleBook::embedded().unwrap());
     assert_eq!(embedded.reload().unwrap_err().code(), "RULES_IO");
 }
+
+#[test]
+fn a_script_copying_a_large_array_in_a_loop_stops_on_the_clock() {
+    let e = classify_with_script(
+        "fn classify(line, tables) { let a = []; a.pad(10000, 0); loop { let b = a; b.pop(); } }",
+    );
+    assert_eq!(e.code(), "RULES_SCRIPT_LIMIT", "{e}");
+    assert!(e.to_string().contains("ran longer than"), "{e}");
+}
+
+#[test]
+fn rates_above_one_hundred_percent_are_refused() {
+    let e = load(|f| {
+        let groups = f.get_mut("groups.csv").unwrap();
+        *groups = groups.replace("0.08", "1000");
+    })
+    .unwrap_err();
+    assert!(matches!(e, RuleError::Table { line: 3, .. }), "{e:?}");
+    assert!(e.to_string().contains("above 100"), "{e}");
+    let e = classify_with_script(
+        r#"fn classify(line, tables) { #{ group: "g", label: "G", rate_percent: 1000, row: "r", branch: "b" } }"#,
+    );
+    assert_eq!(e.code(), "RULES_SCRIPT_RESULT", "{e}");
+    assert!(e.to_string().contains("outside 0 to 100"), "{e}");
+}
+
+/// A rule book folder with the 2026 version, and `extra` done to it.
+fn book_dir(name: &str, extra: impl FnOnce(&Path)) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bmc-book-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    let version = dir.join("2026-01-01");
+    std::fs::create_dir_all(&version).unwrap();
+    for (file, text) in files() {
+        std::fs::write(version.join(file), text).unwrap();
+    }
+    extra(&dir);
+    dir
+}
+
+#[test]
+fn a_version_that_cannot_be_read_stops_the_book_from_loading() {
+    let empty = book_dir("empty", |d| {
+        std::fs::create_dir(d.join("2027-01-01")).unwrap()
+    });
+    let e = RuleBook::load(&empty).unwrap_err();
+    assert_eq!(e.code(), "RULES_IO", "{e}");
+    assert!(e.to_string().contains("2027-01-01"), "{e}");
+    assert!(e.to_string().contains("ruleset.toml"), "{e}");
+
+    let dangling = book_dir("dangling", |d| {
+        std::os::unix::fs::symlink(d.join("nowhere"), d.join("2027-01-01")).unwrap();
+    });
+    let e = RuleBook::load(&dangling).unwrap_err();
+    assert_eq!(e.code(), "RULES_IO", "{e}");
+    assert!(e.to_string().contains("2027-01-01"), "{e}");
+
+    let file = book_dir("file", |d| {
+        std::fs::write(d.join("2027-01-01"), "x").unwrap()
+    });
+    assert_eq!(RuleBook::load(&file).unwrap_err().code(), "RULES_IO");
+
+    // Other folders (cases/, notes) are still skipped.
+    let other = book_dir("other", |d| std::fs::create_dir(d.join("cases")).unwrap());
+    assert_eq!(RuleBook::load(&other).unwrap().versions().len(), 1);
+    for dir in [empty, dangling, file, other] {
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

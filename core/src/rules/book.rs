@@ -32,7 +32,9 @@ pub struct RuleBook {
 
 impl RuleBook {
     /// Loads a rule set folder: one sub-folder per version, named `YYYY-MM-DD` (other
-    /// sub-folders such as `cases/` are skipped). Given a folder of rule sets (such as
+    /// sub-folders such as `cases/` are skipped; an entry named as a version that is not a
+    /// readable folder with a `ruleset.toml`, a dangling link or an empty folder, is
+    /// [`RuleError::Io`], never skipped). Given a folder of rule sets (such as
     /// `rules/`) holding exactly one, loads that one.
     pub fn load(path: &Path) -> Result<RuleBook, RuleError> {
         let dirs = subdirs(path)?;
@@ -40,7 +42,9 @@ impl RuleBook {
         if versions.is_empty() {
             let sets: Vec<&PathBuf> = dirs
                 .iter()
-                .filter(|d| subdirs(d).is_ok_and(|s| s.iter().any(|v| is_version_dir(v))))
+                .filter(|d| {
+                    d.is_dir() && subdirs(d).is_ok_and(|s| s.iter().any(|v| is_version_dir(v)))
+                })
                 .collect();
             if let [only] = sets.as_slice() {
                 return RuleBook::load(only);
@@ -51,6 +55,7 @@ impl RuleBook {
         }
         let mut loaded = Vec::with_capacity(versions.len());
         for dir in versions {
+            check_version_dir(dir)?;
             loaded.push(Arc::new(RuleSet::load(dir)?));
         }
         Ok(RuleBook::from_versions(loaded, Some(path.to_owned())))
@@ -145,23 +150,48 @@ pub fn today_in_colombia() -> NaiveDate {
         .unwrap_or_default()
 }
 
+/// True when the folder entry is named as a version (`YYYY-MM-DD`), whatever it is: a
+/// version entry that is not a readable folder with a manifest is an error when loaded, never
+/// skipped (skipping it would charge invoices under the previous version's tariff).
 fn is_version_dir(dir: &Path) -> bool {
     dir.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.parse::<NaiveDate>().is_ok())
-        && dir.join(MANIFEST).is_file()
 }
 
+/// Checks that a version entry is a folder with a manifest, naming what is wrong.
+fn check_version_dir(dir: &Path) -> Result<(), RuleError> {
+    let io = |message: String| RuleError::Io {
+        path: dir.to_owned(),
+        message,
+    };
+    match std::fs::metadata(dir) {
+        Err(e) => Err(io(format!(
+            "the rule set version cannot be read ({e}); a version folder that cannot be read stops the book from loading"
+        ))),
+        Ok(m) if !m.is_dir() => Err(io("a rule set version must be a folder".to_owned())),
+        Ok(_) if !dir.join(MANIFEST).is_file() => Err(io(format!(
+            "the rule set version has no {MANIFEST}; a version folder without one stops the book from loading"
+        ))),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// The entries of `path` that are folders, links or named as versions, sorted. An entry that
+/// cannot be listed is an error.
 fn subdirs(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
     let io = |e: std::io::Error| RuleError::Io {
         path: path.to_owned(),
         message: e.to_string(),
     };
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let p = entry.path();
+        if p.is_dir() || is_version_dir(&p) {
+            dirs.push(p);
+        }
+    }
     dirs.sort();
     Ok(dirs)
 }

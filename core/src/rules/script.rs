@@ -79,20 +79,20 @@ impl Script {
         line.insert("chapter".into(), INT::from(code.chapter_number()).into());
         line.insert("heading".into(), code.heading().into());
         line.insert("subheading".into(), code.subheading().into());
-        let result = self
-            .engine
-            .call_fn::<Dynamic>(
+        let result = engine::with_deadline(|| {
+            self.engine.call_fn::<Dynamic>(
                 &mut Scope::new(),
                 &self.ast,
                 "classify",
                 (line, self.tables.clone()),
             )
-            .map_err(|e| RuleError::ScriptFailed {
-                rule_set: rule_set.to_owned(),
-                code: code.as_str().to_owned(),
-                limit: is_limit(&e),
-                message: e.to_string(),
-            })?;
+        })
+        .map_err(|e| RuleError::ScriptFailed {
+            rule_set: rule_set.to_owned(),
+            code: code.as_str().to_owned(),
+            limit: is_limit(&e),
+            message: engine::describe(&e),
+        })?;
         decision(result).map_err(|message| RuleError::ScriptResult {
             rule_set: rule_set.to_owned(),
             code: code.as_str().to_owned(),
@@ -108,6 +108,7 @@ fn is_limit(e: &EvalAltResult) -> bool {
             | EvalAltResult::ErrorStackOverflow(..)
             | EvalAltResult::ErrorDataTooLarge(..)
             | EvalAltResult::ErrorTooManyVariables(..)
+            | EvalAltResult::ErrorTerminated(..)
     ) || matches!(e, EvalAltResult::ErrorInFunctionCall(_, _, inner, _) if is_limit(inner))
 }
 
@@ -197,8 +198,11 @@ fn decision(value: Dynamic) -> Result<Decision, String> {
             rate.type_name()
         ));
     };
-    if rate_percent.is_sign_negative() {
-        return Err(format!("a negative rate_percent {rate_percent}"));
+    if rate_percent.is_sign_negative() || rate_percent > super::tables::MAX_RATE_PERCENT {
+        return Err(format!(
+            "rate_percent {rate_percent}, outside 0 to {} %",
+            super::tables::MAX_RATE_PERCENT
+        ));
     }
     Ok(Decision::Eligible {
         group: text("group")?.into(),

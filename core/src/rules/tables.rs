@@ -11,6 +11,11 @@ use serde::Deserialize;
 use super::RuleError;
 use crate::money::Rounding;
 
+/// The highest rate a group may have, in percent: a commission is a part of its base.
+pub const MAX_RATE_PERCENT: Decimal = Decimal::ONE_HUNDRED;
+/// The highest factor a tier may apply to a group's rate.
+pub const MAX_TIER_FACTOR: Decimal = Decimal::TEN;
+
 /// `ruleset.toml` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +220,13 @@ pub(super) fn tariff(
         rounding: rounding(path, "iva.rounding", &manifest.iva.rounding)?,
         places: manifest.iva.places,
     };
+    if iva.percent.is_sign_negative() || iva.percent > MAX_RATE_PERCENT {
+        return Err(field_error(
+            path,
+            "iva.percent",
+            &format!("must be between 0 and {MAX_RATE_PERCENT}"),
+        ));
+    }
     let mut tiers = Vec::with_capacity(manifest.tiers.len());
     for (i, t) in manifest.tiers.iter().enumerate() {
         let field = format!("tiers[{i}]");
@@ -224,8 +236,12 @@ pub(super) fn tariff(
             .map(|u| decimal(path, &format!("{field}.up_to"), u))
             .transpose()?;
         let factor = decimal(path, &format!("{field}.factor"), &t.factor)?;
-        if factor.is_sign_negative() {
-            return Err(field_error(path, &field, "factor must not be negative"));
+        if factor.is_sign_negative() || factor > MAX_TIER_FACTOR {
+            return Err(field_error(
+                path,
+                &field,
+                &format!("factor must be between 0 and {MAX_TIER_FACTOR}"),
+            ));
         }
         let previous = tiers
             .last()
@@ -328,6 +344,16 @@ fn table_decimal(path: &Path, line: u64, field: &str, text: &str) -> Result<Deci
             line,
             field: field.to_owned(),
             message: "must not be negative".to_owned(),
+        });
+    }
+    if field == "rate_percent" && value > MAX_RATE_PERCENT {
+        return Err(RuleError::Table {
+            path: path.to_owned(),
+            line,
+            field: field.to_owned(),
+            message: format!(
+                "{value} % is above {MAX_RATE_PERCENT} %: a rate is a part of the base"
+            ),
         });
     }
     Ok(value)
