@@ -296,6 +296,10 @@ fn queries_over_a_generated_catalog() {
         c.search("cafe", usize::MAX, &all),
         c.search("cafe", bmc_core::catalog::MAX_SEARCH_LIMIT + 1, &all),
         c.search(&["cafe"; 65].join(" "), 10, &all),
+        // One word of 100,000 letters took a gigabyte in the typo-tolerant lookup.
+        c.search(&"a".repeat(100_000), 10, &all),
+        c.search(&format!("cafe {}", "b".repeat(65)), 10, &all),
+        c.search(&"cafe ".repeat(300), 10, &all),
     ] {
         assert_eq!(refused.unwrap_err().code(), "CATALOG_QUERY_INVALID");
     }

@@ -42,6 +42,7 @@ test('byClassification pages and search', async () => {
   // A search too large for one call is refused, not allocated.
   assert.throws(() => catalog.search('cafe', { limit: 10_001 }), { code: 'CATALOG_QUERY_INVALID' })
   assert.throws(() => catalog.search(Array(65).fill('cafe').join(' ')), { code: 'CATALOG_QUERY_INVALID' })
+  assert.throws(() => catalog.search('a'.repeat(100_000)), { code: 'CATALOG_QUERY_INVALID' })
   await assert.rejects(catalog.searchAsync('cafe', { limit: 2 ** 32 - 1 }), { code: 'CATALOG_QUERY_INVALID' })
 })
 

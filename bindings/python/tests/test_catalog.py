@@ -52,7 +52,8 @@ def test_by_classification_pages(catalog):
         catalog.by_classification("café")
     assert info.value.code == "CATALOG_QUERY_INVALID"
     # A search too large for one call is refused, not allocated.
-    for limit, query in [(2**63, "cafe"), (10_001, "cafe"), (10, " ".join(["cafe"] * 65))]:
+    for limit, query in [(2**63, "cafe"), (10_001, "cafe"), (10, " ".join(["cafe"] * 65)),
+                         (10, "a" * 100_000), (10, "cafe " + "b" * 65)]:
         with pytest.raises(errors.InvalidInput) as info:
             catalog.search(query, limit=limit)
         assert info.value.code == "CATALOG_QUERY_INVALID"

@@ -451,9 +451,11 @@ impl Catalog {
     /// with typos tolerated by word length (see [`typo_distance`](super::typo_distance));
     /// among equal scores active products come first, then the lower code.
     ///
-    /// A `limit` above [`MAX_SEARCH_LIMIT`] or a query of more than
-    /// [`MAX_QUERY_WORDS`](super::MAX_QUERY_WORDS) words
-    /// is a [`CatalogError::Query`].
+    /// A `limit` above [`MAX_SEARCH_LIMIT`], a query of more than
+    /// [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS) characters or
+    /// [`MAX_QUERY_WORDS`](super::MAX_QUERY_WORDS) words, or a word of more than
+    /// [`MAX_QUERY_WORD_CHARS`](super::MAX_QUERY_WORD_CHARS) characters
+    /// is a [`CatalogError::Query`], refused before any lookup.
     pub fn search(
         &self,
         text: &str,
@@ -464,6 +466,15 @@ impl Catalog {
             return Err(CatalogError::Query {
                 message: format!(
                     "search limit {limit} is above the most a search returns, {MAX_SEARCH_LIMIT}"
+                ),
+            });
+        }
+        let chars = text.chars().count();
+        if chars > super::search::MAX_QUERY_CHARS {
+            return Err(CatalogError::Query {
+                message: format!(
+                    "the search query has {chars} characters; at most {} are searched",
+                    super::search::MAX_QUERY_CHARS
                 ),
             });
         }

@@ -74,6 +74,13 @@ pub const MAX_SEARCH_LIMIT: usize = 10_000;
 /// The most words a search query may have (a product name has at most 255 characters).
 pub const MAX_QUERY_WORDS: usize = 64;
 
+/// The longest search query, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_024;
+
+/// The longest word of a search query, in characters: the typo-tolerant lookup builds an
+/// automaton as large as the word, so a word of 100,000 letters would take a gigabyte.
+pub const MAX_QUERY_WORD_CHARS: usize = 64;
+
 /// The score added to a whole-name match: above any BM25 score of a product name.
 const EXACT_NAME_BOOST: f32 = 1000.0;
 
@@ -185,6 +192,18 @@ impl SearchIndex {
                 message: format!(
                     "the search query has {} words; at most {MAX_QUERY_WORDS} are searched",
                     typed.len()
+                ),
+            });
+        }
+        if let Some(long) = typed
+            .iter()
+            .find(|w| w.chars().count() > MAX_QUERY_WORD_CHARS)
+        {
+            return Err(CatalogError::Query {
+                message: format!(
+                    "a search word has {} characters (it starts {:?}); at most {MAX_QUERY_WORD_CHARS} are searched",
+                    long.chars().count(),
+                    long.chars().take(16).collect::<String>()
                 ),
             });
         }
