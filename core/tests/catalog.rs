@@ -366,6 +366,57 @@ fn small_index(tmp: &TempDir, name: &str) -> PathBuf {
 }
 
 #[test]
+fn a_changed_byte_in_an_fst_file_is_an_error_at_open() {
+    let tmp = TempDir::new("fst-bytes");
+    let index = small_index(&tmp, "base");
+    for name in ["codes.fst", "classes.fst"] {
+        let path = index.join(name);
+        let original = std::fs::read(&path).unwrap();
+        // Every byte position of the small files, a few bit patterns each: before the
+        // checksum was checked, some of these sent `get` to another product and some made
+        // the fst crate panic.
+        for at in 0..original.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut bytes = original.clone();
+                bytes[at] ^= mask;
+                std::fs::write(&path, &bytes).unwrap();
+                let err = Catalog::open(&index).map(|_| ()).unwrap_err();
+                assert_eq!(err.code(), "CATALOG_CORRUPT", "{name}[{at}] ^ {mask:#x}: {err}");
+            }
+        }
+        std::fs::write(&path, &original).unwrap();
+    }
+    Catalog::open(&index).unwrap().verify().unwrap();
+}
+
+#[test]
+fn get_never_returns_a_product_with_another_code() {
+    let tmp = TempDir::new("other-code");
+    let index = small_index(&tmp, "base");
+    let c = Catalog::open(&index).unwrap();
+    let product = c.prefix("", 1).unwrap().remove(0);
+    let code = product.product_code.clone();
+    drop(c);
+    // Change the last digit of the code where the string store holds it.
+    let strings = index.join("strings.bin");
+    let mut bytes = std::fs::read(&strings).unwrap();
+    let at = bytes
+        .windows(code.len())
+        .position(|w| w == code.as_bytes())
+        .unwrap()
+        + code.len()
+        - 1;
+    bytes[at] = if bytes[at] == b'9' { b'8' } else { bytes[at] + 1 };
+    std::fs::write(&strings, &bytes).unwrap();
+    let c = Catalog::open(&index).unwrap();
+    let err = c.get(&code).unwrap_err();
+    assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
+    assert!(err.to_string().contains(&code), "{err}");
+    assert_eq!(c.prefix("", 5).unwrap_err().code(), "CATALOG_CORRUPT");
+    assert_eq!(c.verify().unwrap_err().code(), "CATALOG_CORRUPT");
+}
+
+#[test]
 fn corrupted_indexes_are_typed_errors() {
     let tmp = TempDir::new("corrupt");
     assert_eq!(

@@ -127,15 +127,24 @@ fn open_listed(dir: &Path, expected: u64, name: &str) -> Result<(PathBuf, File),
     Ok((path, file))
 }
 
+/// Maps an fst file and checks its checksum (CRC-32C over the whole file, written by the
+/// fst crate): the fst crate trusts its input, so a changed byte could otherwise send a
+/// lookup to another product or make it panic.
 fn fst_map(dir: &Path, m: &Manifest, name: &str) -> Result<fst::Map<Mmap>, CatalogError> {
     let data = map(dir, m, name)?;
-    fst::Map::new(data).map_err(|e| CatalogError::corrupt(&dir.join(name), e.to_string()))
+    let corrupt = |e: fst::Error| CatalogError::corrupt(&dir.join(name), e.to_string());
+    let map = fst::Map::new(data).map_err(corrupt)?;
+    map.as_fst().verify().map_err(corrupt)?;
+    Ok(map)
 }
 
 impl Catalog {
     /// Opens the index in `dir`: reads and checks the manifest (format version, every file
-    /// present with its recorded size), maps the files and checks their headers. Contents are
-    /// checked against their checksums by [`Catalog::verify`].
+    /// present with its recorded size), maps the files, checks their headers, and checks the
+    /// two fst files against their own checksums (a corrupted fst is an error here, not a
+    /// wrong answer or a panic later). Every other file's contents are checked against the
+    /// manifest's SHA-256 by [`Catalog::verify`]; a lookup by code never returns a product
+    /// whose code is not the one asked, whatever the files hold.
     pub fn open(dir: &Path) -> Result<Catalog, CatalogError> {
         Catalog::open_with(dir, &OpenOptions::default())
     }
@@ -286,9 +295,26 @@ impl Catalog {
             return Ok(Some(p.clone()));
         }
         match self.codes.get(code) {
-            Some(ordinal) => self.store().product(ordinal).map(Some),
+            Some(ordinal) => self.product_at(code.as_bytes(), ordinal).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The stored product at `ordinal`, which the codes map gave for `code`: a record whose
+    /// code differs means the files disagree, an error rather than another product.
+    fn product_at(&self, code: &[u8], ordinal: u64) -> Result<Product, CatalogError> {
+        let product = self.store().product(ordinal)?;
+        if product.product_code.as_bytes() != code {
+            return Err(CatalogError::corrupt(
+                &self.dir.join(manifest::RECORDS),
+                format!(
+                    "record {ordinal} holds product {:?} where the codes map points code {:?}; run verify",
+                    product.product_code,
+                    String::from_utf8_lossy(code)
+                ),
+            ));
+        }
+        Ok(product)
     }
 
     /// Calls `each` with every product in code order, overlay applied (for compaction).
@@ -296,7 +322,6 @@ impl Catalog {
         &self,
         mut each: impl FnMut(&Product) -> Result<(), CatalogError>,
     ) -> Result<(), CatalogError> {
-        let store = self.store();
         let mut pending = self.overlay.products.iter().peekable();
         let mut stream = self.codes.stream();
         while let Some((code, ordinal)) = stream.next() {
@@ -315,7 +340,7 @@ impl Catalog {
                 pending.next();
                 continue;
             }
-            each(&store.product(ordinal)?)?;
+            each(&self.product_at(code, ordinal)?)?;
         }
         for (_, p) in pending {
             each(p)?;
@@ -339,7 +364,6 @@ impl Catalog {
             .codes
             .search(fst::Automaton::starts_with(matcher))
             .into_stream();
-        let store = self.store();
         let mut pending = self
             .overlay
             .products
@@ -358,8 +382,8 @@ impl Catalog {
                     out.push(op.clone());
                     over = pending.next();
                 }
-                (Some((_, ordinal)), _) => {
-                    out.push(store.product(*ordinal)?);
+                (Some((code, ordinal)), _) => {
+                    out.push(self.product_at(code, *ordinal)?);
                     base = stream.next().map(|(c, o)| (c.to_vec(), o));
                 }
                 (None, Some((_, op))) => {
