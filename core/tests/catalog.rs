@@ -99,6 +99,8 @@ fn every_kind_of_bad_row_is_reported_with_its_line() {
          8,BAD-TIME,Café,0901119000,90,kg,t,ayer,\n\
          9,SHORT,Café\n\
          10,OK-1,Café repetido,0901119000,90,kg,t,,\n\
+         12,EXTRA,Café,0901119000,90,kg,t,,,sobra\n\
+         13,NO-BOOL,Café,0901119000,90,kg,,,\n\
          11,\"UNCLOSED,Café,0901119000,90,kg,t,,\n"
     );
     let index = tmp.0.join("idx");
@@ -111,8 +113,10 @@ fn every_kind_of_bad_row_is_reported_with_its_line() {
         .iter()
         .map(|p| (p.line, p.field.as_str()))
         .collect();
+    // A row with missing or extra fields is refused as a whole (before, a short row was
+    // read with empty fields and an empty is_active read as active).
     assert_eq!(
-        &fields[..8],
+        &fields[..10],
         &[
             (3, "product_id"),
             (4, "product_code"),
@@ -121,11 +125,14 @@ fn every_kind_of_bad_row_is_reported_with_its_line() {
             (7, "category_id"),
             (8, "is_active"),
             (9, "created_at"),
-            (10, "dian_classification"),
+            (10, "row"),
+            (12, "row"),
+            (13, "is_active"),
         ]
     );
+    assert!(report.invalid[7].message.contains("has 3 fields; the header has 9"));
     assert!(
-        report.invalid.iter().any(|p| p.line == 12),
+        report.invalid.iter().any(|p| p.line == 14),
         "{:?}",
         report.invalid
     );

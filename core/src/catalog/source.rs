@@ -47,6 +47,7 @@ pub fn decompress(input: Box<dyn Read + Send>) -> std::io::Result<Box<dyn Read +
 pub struct ProductReader {
     reader: csv::Reader<Box<dyn Read + Send>>,
     index: [usize; 9],
+    columns: usize,
     record: csv::StringRecord,
 }
 
@@ -58,7 +59,8 @@ impl std::fmt::Debug for ProductReader {
 
 impl ProductReader {
     /// Starts reading: checks the header names every column of the seed's table (in any
-    /// order; extra columns are ignored).
+    /// order; extra columns are ignored). Every row must have as many fields as the header:
+    /// a row with fewer or more (a truncated or shifted row) is a problem at its line.
     pub fn new(input: Box<dyn Read + Send>, name: &str) -> Result<ProductReader, CatalogError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -87,6 +89,7 @@ impl ProductReader {
         Ok(ProductReader {
             reader,
             index,
+            columns: headers.len(),
             record: csv::StringRecord::new(),
         })
     }
@@ -99,6 +102,20 @@ impl ProductReader {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
+                if self.record.len() != self.columns {
+                    return Ok(Some((
+                        line,
+                        Err(RowProblem {
+                            line,
+                            field: "row".to_owned(),
+                            message: format!(
+                                "has {} fields; the header has {}",
+                                self.record.len(),
+                                self.columns
+                            ),
+                        }),
+                    )));
+                }
                 Ok(Some((line, parse_row(&self.record, &self.index, line))))
             }
             Err(e) => {
@@ -165,9 +182,12 @@ fn parse_row(
         .parse::<i32>()
         .map_err(|_| problem("category_id", format!("{:?} is not an integer", get(4))))?;
     let unit_type = text(5, MAX_UNIT_LEN)?;
+    // An empty is_active is refused rather than read as active: a truncated delta row must
+    // not reactivate a product.
     let is_active = match get(6).trim() {
-        "t" | "true" | "TRUE" | "1" | "" => true,
+        "t" | "true" | "TRUE" | "1" => true,
         "f" | "false" | "FALSE" | "0" => false,
+        "" => return Err(problem("is_active", "is empty; expected t or f".to_owned())),
         other => return Err(problem("is_active", format!("{other:?} is not t or f"))),
     };
     let timestamp = |i: usize| -> Result<_, RowProblem> {
