@@ -712,3 +712,61 @@ fn deltas_overlay_every_query_and_compaction_folds_them_in() {
         "Cacao fino de aroma"
     );
 }
+
+/// A reader that fails after its first `ok` bytes.
+struct FailsAfter {
+    data: std::io::Cursor<Vec<u8>>,
+    ok: u64,
+}
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.position() >= self.ok {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let room = usize::try_from(self.ok - self.data.position()).unwrap();
+        let n = buf.len().min(room);
+        self.data.read(&mut buf[..n])
+    }
+}
+
+#[test]
+fn the_source_hash_covers_the_whole_source_or_the_build_fails() {
+    use sha2::Digest;
+    let tmp = TempDir::new("source-hash");
+    let text = generated(50);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+    let bytes = gz.finish().unwrap();
+    let index = tmp.0.join("gz");
+    catalog::build(
+        Box::new(std::io::Cursor::new(bytes.clone())),
+        "test.csv.gz",
+        &index,
+        &BuildOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let c = Catalog::open(&index).unwrap();
+    let expected = sha2::Sha256::digest(&bytes);
+    let expected: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(c.manifest().source.sha256, expected);
+
+    // A source whose unread rest cannot be read fails the build instead of recording a hash
+    // of part of it (or none).
+    let mut plain = text.into_bytes();
+    let read_ok = plain.len() as u64;
+    plain.extend_from_slice(&[b'\n'; 1 << 20]);
+    let err = catalog::build(
+        Box::new(FailsAfter {
+            data: std::io::Cursor::new(plain),
+            ok: read_ok + (1 << 19),
+        }),
+        "test.csv",
+        &tmp.0.join("failing"),
+        &BuildOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "CATALOG_SOURCE_INVALID", "{err}");
+}

@@ -311,7 +311,21 @@ fn build_into(
     // The run buffer keeps its capacity after spilling; give it back before merging.
     drop(chunk);
     drop(rows);
-    let source_sha256 = hash_rx.recv().unwrap_or_default();
+    let source_sha256 = match hash_rx.recv() {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(message)) => {
+            return Err(CatalogError::Source {
+                source_name: source_name.to_owned(),
+                message: format!("reading the rest of the source to hash it failed: {message}"),
+            });
+        }
+        Err(_) => {
+            return Err(CatalogError::Source {
+                source_name: source_name.to_owned(),
+                message: "the source's SHA-256 was not computed".to_owned(),
+            });
+        }
+    };
     let total_bytes = read_bytes();
 
     // Phase 2: merge the runs; write codes, records, classes and the search index.
@@ -550,10 +564,12 @@ impl Merge {
     }
 }
 
-/// Sends the input's SHA-256 when the reader is dropped (the end of the input).
-struct HashOnDrop<R> {
+/// Sends the input's SHA-256 when the reader is dropped: the bytes the CSV reader left
+/// unread (after the last row, or past a compressed stream's end) are read and hashed first,
+/// so the hash is always the whole source's; a read that fails is sent as its message.
+struct HashOnDrop<R: Read> {
     inner: Option<Counting<R>>,
-    done: std::sync::mpsc::Sender<String>,
+    done: std::sync::mpsc::Sender<Result<String, String>>,
 }
 
 impl<R: Read> Read for HashOnDrop<R> {
@@ -565,11 +581,15 @@ impl<R: Read> Read for HashOnDrop<R> {
     }
 }
 
-impl<R> Drop for HashOnDrop<R> {
+impl<R: Read> Drop for HashOnDrop<R> {
     fn drop(&mut self) {
-        if let Some(r) = self.inner.take() {
-            let hex = crate::hex::lower(&r.hasher.finalize());
-            let _ = self.done.send(hex);
+        if let Some(mut r) = self.inner.take() {
+            let result = match std::io::copy(&mut r, &mut std::io::sink()) {
+                Ok(_) => Ok(crate::hex::lower(&r.hasher.finalize())),
+                Err(e) => Err(e.to_string()),
+            };
+            // The receiver is gone only when the build already failed.
+            let _ = self.done.send(result);
         }
     }
 }
