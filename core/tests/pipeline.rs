@@ -293,3 +293,62 @@ fn findings_and_commission_match_the_catalog_itself() {
         (c, registrable) => panic!("commission {c:?} for registrable = {registrable}"),
     }
 }
+
+#[test]
+fn a_catalog_that_cannot_answer_is_an_error_not_no_match() {
+    let xml = std::fs::read(root().join("data/invoices/FEV-0005.xml")).unwrap();
+    let invoice = bmc_core::invoice::read_xml(&xml).unwrap();
+    let code = invoice.lines[0].product_code().unwrap().to_owned();
+    let index = std::env::temp_dir().join(format!("bmc-pipeline-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&index);
+    catalog::build_from_path(
+        &root().join("data/sample-catalog.csv.gz"),
+        &index,
+        &catalog::BuildOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    // The record of the first line's product now names another code.
+    let strings = index.join("strings.bin");
+    let mut bytes = std::fs::read(&strings).unwrap();
+    let at = bytes
+        .windows(code.len())
+        .position(|w| w == code.as_bytes())
+        .unwrap()
+        + code.len()
+        - 1;
+    bytes[at] = if bytes[at] == b'9' { b'8' } else { bytes[at] + 1 };
+    std::fs::write(&strings, &bytes).unwrap();
+    let broken = Pipeline::new(
+        Catalog::open(&index).unwrap(),
+        RuleBook::embedded().unwrap(),
+        PipelineOptions::default(),
+    );
+    let err = broken
+        .register(&xml, "2026-11-29".parse().unwrap(), &mut Vec::new())
+        .unwrap_err();
+    assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
+
+    // Validation and the commission against that catalog report it too.
+    let c = Catalog::open(&index).unwrap();
+    let mut context = bmc_core::compliance::Context::new("2026-11-29".parse().unwrap());
+    context.catalog = Some(&c);
+    let findings = bmc_core::compliance::validate(&invoice, &context);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "CATALOG_LOOKUP_FAILED" && f.path == "lines[0]"),
+        "{findings:?}"
+    );
+    let mut input = bmc_core::commission::CommissionInvoice::from(&invoice);
+    input.lines[0].tariff_code = None;
+    let options = bmc_core::commission::Options {
+        classifier: Some(&c),
+        ..Default::default()
+    };
+    let err =
+        bmc_core::commission::calculate(&RuleBook::embedded().unwrap(), &input, &options)
+            .unwrap_err();
+    assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
+    std::fs::remove_dir_all(&index).ok();
+}

@@ -150,10 +150,16 @@ fn decide_lines(
                 message: format!("{} is negative; a line base is 0 or more", line.base),
             });
         }
-        let code = line.tariff_code.or_else(|| {
-            let product = line.product_code.as_deref()?;
-            options.classifier?.tariff_code(product)
-        });
+        let code = match (line.tariff_code, line.product_code.as_deref(), options.classifier) {
+            (Some(code), _, _) => Some(code),
+            (None, Some(product), Some(classifier)) => classifier
+                .tariff_code(product)
+                .map_err(|e| CommissionError::Catalog {
+                    line: number,
+                    source: Box::new(e),
+                })?,
+            _ => None,
+        };
         let (decision, reason) = match &code {
             Some(code) => (Some(rule_set.decision(code)?), None),
             None => {

@@ -1,3 +1,4 @@
+use crate::catalog::CatalogError;
 use crate::error::ErrorKind;
 use crate::rules::RuleError;
 
@@ -18,6 +19,14 @@ pub enum CommissionError {
     /// The rules could not be applied (no version in force, script failure).
     #[error(transparent)]
     Rules(#[from] RuleError),
+    /// A line's product could not be classified because the catalog failed to answer.
+    #[error("line {line}: the catalog could not classify the product: {source}")]
+    Catalog {
+        /// The line's position, 1-based.
+        line: usize,
+        /// The catalog's error.
+        source: Box<CatalogError>,
+    },
 }
 
 impl CommissionError {
@@ -26,6 +35,7 @@ impl CommissionError {
         match self {
             CommissionError::InvalidLine { .. } => "COMMISSION_INVALID_LINE",
             CommissionError::Rules(e) => e.code(),
+            CommissionError::Catalog { source, .. } => source.code(),
         }
     }
 
@@ -34,6 +44,7 @@ impl CommissionError {
         match self {
             CommissionError::InvalidLine { .. } => ErrorKind::InvalidInput,
             CommissionError::Rules(e) => e.kind(),
+            CommissionError::Catalog { source, .. } => source.kind(),
         }
     }
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::catalog::CatalogError;
 use crate::dian::TariffCode;
 
 /// The part of an invoice the commission needs: its issue date and its lines.
@@ -63,18 +64,16 @@ impl CommissionLine {
 
 /// Gives the subpartida of a product code: the catalog implements it.
 pub trait ProductClassifier: Sync {
-    /// The classification of `product_code`, or `None` when it is unknown.
-    fn tariff_code(&self, product_code: &str) -> Option<TariffCode>;
+    /// The classification of `product_code`, `None` when the code is unknown; an entry that
+    /// cannot be read is an error, never an unknown code.
+    fn tariff_code(&self, product_code: &str) -> Result<Option<TariffCode>, CatalogError>;
 }
 
 impl ProductClassifier for crate::catalog::Catalog {
-    /// The catalog's `dian_classification` of the product; unknown codes and unreadable
-    /// entries give `None` (the line is then not eligible, with the reason).
-    fn tariff_code(&self, product_code: &str) -> Option<TariffCode> {
-        self.get(product_code)
-            .ok()
-            .flatten()
-            .map(|p| p.dian_classification)
+    /// The catalog's `dian_classification` of the product (an unknown code makes the line
+    /// not eligible, with the reason).
+    fn tariff_code(&self, product_code: &str) -> Result<Option<TariffCode>, CatalogError> {
+        Ok(self.get(product_code)?.map(|p| p.dian_classification))
     }
 }
 
@@ -83,8 +82,8 @@ impl ProductClassifier for crate::catalog::Catalog {
 pub struct NoCatalog;
 
 impl ProductClassifier for NoCatalog {
-    fn tariff_code(&self, _: &str) -> Option<TariffCode> {
-        None
+    fn tariff_code(&self, _: &str) -> Result<Option<TariffCode>, CatalogError> {
+        Ok(None)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::dian::TariffCode;
 
 /// What the catalog knows of a product, for compliance.
@@ -16,8 +16,9 @@ pub struct ProductStatus {
 
 /// Looks products up by code; the catalog index implements it.
 pub trait ProductLookup: Sync {
-    /// The product's status, `None` when the code is not in the catalog.
-    fn product_status(&self, code: &str) -> Option<ProductStatus>;
+    /// The product's status, `None` when the code is not in the catalog; an entry that
+    /// cannot be read is an error, never an absent product.
+    fn product_status(&self, code: &str) -> Result<Option<ProductStatus>, CatalogError>;
 }
 
 impl ProductStatus {
@@ -31,12 +32,8 @@ impl ProductStatus {
 }
 
 impl ProductLookup for Catalog {
-    fn product_status(&self, code: &str) -> Option<ProductStatus> {
-        self.get(code)
-            .ok()
-            .flatten()
-            .as_ref()
-            .map(ProductStatus::of)
+    fn product_status(&self, code: &str) -> Result<Option<ProductStatus>, CatalogError> {
+        Ok(self.get(code)?.as_ref().map(ProductStatus::of))
     }
 }
 
@@ -44,11 +41,8 @@ impl ProductLookup for Catalog {
 impl<S: std::hash::BuildHasher + Sync> ProductLookup
     for std::collections::HashMap<String, crate::catalog::Product, S>
 {
-    fn product_status(&self, code: &str) -> Option<ProductStatus> {
-        self.get(code).map(|p| ProductStatus {
-            tariff_code: p.dian_classification,
-            is_active: p.is_active,
-        })
+    fn product_status(&self, code: &str) -> Result<Option<ProductStatus>, CatalogError> {
+        Ok(self.get(code).map(ProductStatus::of))
     }
 }
 

@@ -48,7 +48,22 @@ pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings
         }
         if let (Some(catalog), Some(code)) = (context.catalog, line.product_code()) {
             match catalog.product_status(code) {
-                None => out.push(
+                Err(e) => out.push(
+                    "CATALOG_LOOKUP_FAILED",
+                    Severity::Error,
+                    format!("lines[{i}]"),
+                    format!(
+                        "El catálogo no pudo responder por el producto {code:?} de la línea {}: {e} [{}].",
+                        line.id,
+                        e.code()
+                    ),
+                    format!(
+                        "The catalog could not answer for line {}'s product {code:?}: {e} [{}].",
+                        line.id,
+                        e.code()
+                    ),
+                ),
+                Ok(None) => out.push(
                     "PRODUCT_NOT_IN_CATALOG",
                     Severity::Warning,
                     format!("lines[{i}]"),
@@ -58,7 +73,7 @@ pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings
                     ),
                     format!("Line {}'s product {code:?} is not in the catalog.", line.id),
                 ),
-                Some(status) => {
+                Ok(Some(status)) => {
                     if !status.is_active {
                         out.push(
                             "PRODUCT_INACTIVE",

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::{Catalog, Product};
+use crate::catalog::{Catalog, CatalogError, Product};
 use crate::commission::ProductClassifier;
 use crate::compliance::{ProductLookup, ProductStatus};
 use crate::dian::TariffCode;
@@ -40,18 +40,18 @@ impl<'a> LookedUp<'a> {
 }
 
 impl ProductLookup for LookedUp<'_> {
-    fn product_status(&self, code: &str) -> Option<ProductStatus> {
+    fn product_status(&self, code: &str) -> Result<Option<ProductStatus>, CatalogError> {
         match self.by_code.get(code) {
-            Some(found) => found.map(ProductStatus::of),
+            Some(found) => Ok(found.map(ProductStatus::of)),
             None => self.catalog.product_status(code),
         }
     }
 }
 
 impl ProductClassifier for LookedUp<'_> {
-    fn tariff_code(&self, product_code: &str) -> Option<TariffCode> {
+    fn tariff_code(&self, product_code: &str) -> Result<Option<TariffCode>, CatalogError> {
         match self.by_code.get(product_code) {
-            Some(found) => found.map(|p| p.dian_classification),
+            Some(found) => Ok(found.map(|p| p.dian_classification)),
             None => self.catalog.tariff_code(product_code),
         }
     }

@@ -1,7 +1,7 @@
 //! Each invoice line's product in the catalog: by its code, else by searching its
 //! description, with a score under which the match needs a person's review.
 
-use crate::catalog::{Catalog, Product, SearchFilters};
+use crate::catalog::{Catalog, CatalogError, Product, SearchFilters};
 use crate::invoice::InvoiceLine;
 
 /// How a line's product was found.
@@ -33,24 +33,35 @@ pub struct LineMatch {
     pub needs_review: bool,
 }
 
-/// Matches one line: the code first, then a name search scored against `threshold`.
-pub(crate) fn match_line(catalog: &Catalog, line: &InvoiceLine, threshold: f32) -> LineMatch {
+/// Matches one line: the code first, then a name search scored against `threshold`. A catalog
+/// that fails to answer is an error, never "no match".
+pub(crate) fn match_line(
+    catalog: &Catalog,
+    line: &InvoiceLine,
+    threshold: f32,
+) -> Result<LineMatch, CatalogError> {
     if let Some(code) = line.product_code()
-        && let Ok(Some(product)) = catalog.get(code)
+        && let Some(product) = catalog.get(code)?
     {
-        return LineMatch {
+        return Ok(LineMatch {
             line_id: line.id.clone(),
             matched_by: MatchKind::Code,
             needs_review: !product.is_active,
             product: Some(product),
             score: 0.0,
-        };
+        });
     }
-    let hit = catalog
-        .search(&line.description, 1, &SearchFilters::default())
-        .ok()
-        .and_then(|hits| hits.into_iter().next());
-    match hit {
+    let hit = match catalog.search(&line.description, 1, &SearchFilters::default()) {
+        Ok(hits) => hits.into_iter().next(),
+        // A description too long or of too many words for one search is searched by its
+        // start (a search query is bounded; a description is not).
+        Err(CatalogError::Query { .. }) => catalog
+            .search(&search_text(&line.description), 1, &SearchFilters::default())?
+            .into_iter()
+            .next(),
+        Err(e) => return Err(e),
+    };
+    Ok(match hit {
         Some(hit) => LineMatch {
             line_id: line.id.clone(),
             matched_by: MatchKind::NameSearch,
@@ -65,5 +76,23 @@ pub(crate) fn match_line(catalog: &Catalog, line: &InvoiceLine, threshold: f32) 
             score: 0.0,
             needs_review: true,
         },
+    })
+}
+
+/// The part of a description a search can take: its first words, each at most as long as a
+/// search word may be.
+fn search_text(description: &str) -> String {
+    let mut text = String::new();
+    for word in description
+        .split_whitespace()
+        .filter(|w| w.chars().count() <= crate::catalog::MAX_QUERY_WORD_CHARS)
+        .take(16)
+    {
+        if text.len() + word.len() >= crate::catalog::MAX_QUERY_CHARS {
+            break;
+        }
+        text.push_str(word);
+        text.push(' ');
     }
+    text
 }

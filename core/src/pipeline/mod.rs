@@ -38,7 +38,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use self::looked_up::LookedUp;
-use crate::catalog::{Catalog, SharedCatalog};
+use crate::catalog::{Catalog, CatalogError, SharedCatalog};
 use crate::commission::{self, CommissionInvoice};
 use crate::compliance::{self, Context};
 use crate::invoice::ocr::OcrOptions;
@@ -122,13 +122,27 @@ impl Pipeline {
             "format": format,
         })));
         let catalog = self.catalog.get();
-        let names = |code: &str| catalog.get(code).ok().flatten().map(|p| p.product_name);
+        // The OCR reader asks for names by code; a catalog failure is kept and reported
+        // after reading, never taken for an unknown code.
+        let failed: std::sync::Mutex<Option<CatalogError>> = std::sync::Mutex::new(None);
+        let names = |code: &str| match catalog.get(code) {
+            Ok(product) => product.map(|p| p.product_name),
+            Err(e) => {
+                if let Ok(mut slot) = failed.lock() {
+                    slot.get_or_insert(e);
+                }
+                None
+            }
+        };
         let ocr = OcrOptions {
             threshold: self.options.ocr_threshold,
             technical_key: self.options.technical_key.clone(),
             product_name: Some(&names),
         };
         let invoice = invoice::read_document(document, &ocr)?;
+        if let Some(e) = failed.into_inner().ok().flatten() {
+            return Err(e.into());
+        }
         self.finish(invoice, registration_date, events)
     }
 
@@ -158,11 +172,11 @@ impl Pipeline {
                 "doubtful_fields": doubtful,
             })));
         }
-        let lines: Vec<LineMatch> = invoice
+        let lines = invoice
             .lines
             .iter()
             .map(|line| matching::match_line(&catalog, line, self.options.match_threshold))
-            .collect();
+            .collect::<Result<Vec<LineMatch>, _>>()?;
         let mut context = Context::new(registration_date);
         context.max_age_days = self.options.max_age_days;
         context.technical_key = self.options.technical_key.clone();
