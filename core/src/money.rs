@@ -58,9 +58,12 @@ pub fn round(value: Decimal, places: u32, mode: Rounding) -> Decimal {
     rounded
 }
 
-/// `percent` % of `value`, at full precision (`percent(200, 19) = 38`).
-pub fn percent(value: Decimal, percent: Decimal) -> Decimal {
-    value * percent / Decimal::ONE_HUNDRED
+/// `percent` % of `value`, at full precision (`percent(200, 19) = 38`); `None` when the
+/// product leaves rust_decimal's 28-digit range.
+pub fn percent(value: Decimal, percent: Decimal) -> Option<Decimal> {
+    value
+        .checked_mul(percent)?
+        .checked_div(Decimal::ONE_HUNDRED)
 }
 
 /// `value` held between `min` and `max` (`min` wins if they cross).
@@ -107,7 +110,8 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(percent(d("52000"), d("19")), d("9880"));
+        assert_eq!(percent(d("52000"), d("19")), Some(d("9880")));
+        assert_eq!(percent(Decimal::MAX, d("19")), None);
         assert_eq!(clamp(d("10"), d("50"), d("100")), d("50"));
         assert_eq!(clamp(d("1000"), d("50"), d("100")), d("100"));
         assert_eq!(format_cop(d("1250000")), "1.250.000,00");

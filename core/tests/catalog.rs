@@ -130,7 +130,11 @@ fn every_kind_of_bad_row_is_reported_with_its_line() {
             (13, "is_active"),
         ]
     );
-    assert!(report.invalid[7].message.contains("has 3 fields; the header has 9"));
+    assert!(
+        report.invalid[7]
+            .message
+            .contains("has 3 fields; the header has 9")
+    );
     assert!(
         report.invalid.iter().any(|p| p.line == 14),
         "{:?}",
@@ -388,7 +392,11 @@ fn a_changed_byte_in_an_fst_file_is_an_error_at_open() {
                 bytes[at] ^= mask;
                 std::fs::write(&path, &bytes).unwrap();
                 let err = Catalog::open(&index).map(|_| ()).unwrap_err();
-                assert_eq!(err.code(), "CATALOG_CORRUPT", "{name}[{at}] ^ {mask:#x}: {err}");
+                assert_eq!(
+                    err.code(),
+                    "CATALOG_CORRUPT",
+                    "{name}[{at}] ^ {mask:#x}: {err}"
+                );
             }
         }
         std::fs::write(&path, &original).unwrap();
@@ -413,7 +421,11 @@ fn get_never_returns_a_product_with_another_code() {
         .unwrap()
         + code.len()
         - 1;
-    bytes[at] = if bytes[at] == b'9' { b'8' } else { bytes[at] + 1 };
+    bytes[at] = if bytes[at] == b'9' {
+        b'8'
+    } else {
+        bytes[at] + 1
+    };
     std::fs::write(&strings, &bytes).unwrap();
     let c = Catalog::open(&index).unwrap();
     let err = c.get(&code).unwrap_err();

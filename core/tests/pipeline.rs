@@ -317,7 +317,11 @@ fn a_catalog_that_cannot_answer_is_an_error_not_no_match() {
         .unwrap()
         + code.len()
         - 1;
-    bytes[at] = if bytes[at] == b'9' { b'8' } else { bytes[at] + 1 };
+    bytes[at] = if bytes[at] == b'9' {
+        b'8'
+    } else {
+        bytes[at] + 1
+    };
     std::fs::write(&strings, &bytes).unwrap();
     let broken = Pipeline::new(
         Catalog::open(&index).unwrap(),
@@ -346,9 +350,8 @@ fn a_catalog_that_cannot_answer_is_an_error_not_no_match() {
         classifier: Some(&c),
         ..Default::default()
     };
-    let err =
-        bmc_core::commission::calculate(&RuleBook::embedded().unwrap(), &input, &options)
-            .unwrap_err();
+    let err = bmc_core::commission::calculate(&RuleBook::embedded().unwrap(), &input, &options)
+        .unwrap_err();
     assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
     std::fs::remove_dir_all(&index).ok();
 }

@@ -29,7 +29,7 @@ pub fn calculate_with(
 ) -> Result<Commission, CommissionError> {
     let mut trace = Trace::new(options.trace);
     let (lines, eligible_lines) = decide_lines(rule_set, invoice, options, &mut trace)?;
-    let groups = group_fees(rule_set, &eligible_lines, &mut trace);
+    let groups = group_fees(rule_set, &eligible_lines, &mut trace)?;
     let rule_set_ref = rule_set.reference().clone();
     if groups.is_empty() {
         let reason = if invoice.lines.is_empty() {
@@ -59,7 +59,12 @@ pub fn calculate_with(
     }
 
     let rules = rule_set.tariff();
-    let fee_unrounded: Decimal = groups.iter().map(|g| g.fee).sum();
+    let fee_unrounded = groups
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, g| acc.checked_add(g.fee))
+        .ok_or(CommissionError::OutOfRange {
+            what: "the sum of the group fees".to_owned(),
+        })?;
     let fee_rounded = money::round(fee_unrounded, rules.fee.places, rules.fee.rounding);
     let (fee, limit) = if fee_rounded < rules.fee.minimum {
         (rules.fee.minimum, LimitApplied::Minimum)
@@ -68,12 +73,17 @@ pub fn calculate_with(
     } else {
         (fee_rounded, LimitApplied::None)
     };
+    let out_of_range = |what: &str| CommissionError::OutOfRange {
+        what: what.to_owned(),
+    };
     let iva = money::round(
-        money::percent(fee, rules.iva.percent),
+        money::percent(fee, rules.iva.percent).ok_or_else(|| out_of_range("the IVA"))?,
         rules.iva.places,
         rules.iva.rounding,
     );
-    let total = fee + iva;
+    let total = fee
+        .checked_add(iva)
+        .ok_or_else(|| out_of_range("the total"))?;
 
     trace.step(
         "fee.sum",
@@ -150,16 +160,21 @@ fn decide_lines(
                 message: format!("{} is negative; a line base is 0 or more", line.base),
             });
         }
-        let code = match (line.tariff_code, line.product_code.as_deref(), options.classifier) {
-            (Some(code), _, _) => Some(code),
-            (None, Some(product), Some(classifier)) => classifier
-                .tariff_code(product)
-                .map_err(|e| CommissionError::Catalog {
-                    line: number,
-                    source: Box::new(e),
-                })?,
-            _ => None,
-        };
+        let code =
+            match (
+                line.tariff_code,
+                line.product_code.as_deref(),
+                options.classifier,
+            ) {
+                (Some(code), _, _) => Some(code),
+                (None, Some(product), Some(classifier)) => classifier
+                    .tariff_code(product)
+                    .map_err(|e| CommissionError::Catalog {
+                        line: number,
+                        source: Box::new(e),
+                    })?,
+                _ => None,
+            };
         let (decision, reason) = match &code {
             Some(code) => (Some(rule_set.decision(code)?), None),
             None => {
@@ -221,8 +236,14 @@ fn decide_lines(
     Ok((lines, eligible))
 }
 
-/// Group bases, marginal tier slices and group fees, ordered by group key.
-fn group_fees(rule_set: &RuleSet, eligible: &[EligibleLine], trace: &mut Trace) -> Vec<GroupFee> {
+/// Group bases, marginal tier slices and group fees, ordered by group key. A base or fee
+/// that leaves rust_decimal's range (28 digits) is an error, never a panic.
+fn group_fees(
+    rule_set: &RuleSet,
+    eligible: &[EligibleLine],
+    trace: &mut Trace,
+) -> Result<Vec<GroupFee>, CommissionError> {
+    let out_of_range = |what: String| CommissionError::OutOfRange { what };
     let mut groups: Vec<GroupFee> = Vec::new();
     for (decision, base) in eligible {
         let Decision::Eligible {
@@ -235,7 +256,12 @@ fn group_fees(rule_set: &RuleSet, eligible: &[EligibleLine], trace: &mut Trace) 
             continue;
         };
         match groups.iter_mut().find(|g| g.group == *group) {
-            Some(g) => g.base += *base,
+            Some(g) => {
+                g.base = g
+                    .base
+                    .checked_add(*base)
+                    .ok_or_else(|| out_of_range(format!("the base of group {group}")))?;
+            }
             None => groups.push(GroupFee {
                 group: group.clone(),
                 label: label.clone(),
@@ -257,8 +283,16 @@ fn group_fees(rule_set: &RuleSet, eligible: &[EligibleLine], trace: &mut Trace) 
             }
             let top = tier.up_to.map_or(g.base, |up| up.min(g.base));
             let amount = top - from;
-            let fee = amount * rate * tier.factor;
-            g.fee += fee;
+            let fee = amount
+                .checked_mul(rate)
+                .and_then(|f| f.checked_mul(tier.factor))
+                .ok_or_else(|| {
+                    out_of_range(format!("group {}'s fee in tier {}", g.group, i + 1))
+                })?;
+            g.fee = g
+                .fee
+                .checked_add(fee)
+                .ok_or_else(|| out_of_range(format!("group {}'s fee", g.group)))?;
             g.slices.push(TierSlice {
                 tier: i + 1,
                 from,
@@ -305,7 +339,7 @@ fn group_fees(rule_set: &RuleSet, eligible: &[EligibleLine], trace: &mut Trace) 
             || g.fee.to_string(),
         );
     }
-    groups
+    Ok(groups)
 }
 
 /// Trace steps, built only when asked for: keys, labels and values are closures so that a

@@ -19,6 +19,12 @@ pub enum CommissionError {
     /// The rules could not be applied (no version in force, script failure).
     #[error(transparent)]
     Rules(#[from] RuleError),
+    /// A sum or product of the invoice's amounts leaves the 28-digit decimal range.
+    #[error("{what} leaves the 28-digit decimal range")]
+    OutOfRange {
+        /// What was being computed.
+        what: String,
+    },
     /// A line's product could not be classified because the catalog failed to answer.
     #[error("line {line}: the catalog could not classify the product: {source}")]
     Catalog {
@@ -35,6 +41,7 @@ impl CommissionError {
         match self {
             CommissionError::InvalidLine { .. } => "COMMISSION_INVALID_LINE",
             CommissionError::Rules(e) => e.code(),
+            CommissionError::OutOfRange { .. } => "COMMISSION_OUT_OF_RANGE",
             CommissionError::Catalog { source, .. } => source.code(),
         }
     }
@@ -42,7 +49,9 @@ impl CommissionError {
     /// The broad kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CommissionError::InvalidLine { .. } => ErrorKind::InvalidInput,
+            CommissionError::InvalidLine { .. } | CommissionError::OutOfRange { .. } => {
+                ErrorKind::InvalidInput
+            }
             CommissionError::Rules(e) => e.kind(),
             CommissionError::Catalog { source, .. } => source.kind(),
         }

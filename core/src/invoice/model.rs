@@ -414,11 +414,12 @@ impl Invoice {
 
     /// The total of tax `code` (`"01"` IVA, `"04"` INC, `"03"` ICA), zero when absent.
     pub fn tax_amount(&self, code: &str) -> Decimal {
+        // Saturating: a sum beyond the 28-digit range is reported by validation
+        // (AMOUNT_OUT_OF_RANGE); here it must only not panic.
         self.tax_totals
             .iter()
             .filter(|t| t.tax == code)
-            .map(|t| t.amount)
-            .sum()
+            .fold(Decimal::ZERO, |acc, t| acc.saturating_add(t.amount))
     }
 
     /// The fields a CUFE (or CUDE) is computed from, with the given key.

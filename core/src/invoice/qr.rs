@@ -21,7 +21,9 @@ pub fn qr_text(invoice: &Invoice) -> String {
     } else {
         "CUDE"
     };
-    let mut other: Decimal = invoice.tax_amount("04") + invoice.tax_amount("03");
+    let mut other: Decimal = invoice
+        .tax_amount("04")
+        .saturating_add(invoice.tax_amount("03"));
     other.rescale(2);
     [
         format!("NumFac: {}", invoice.number),

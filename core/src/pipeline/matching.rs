@@ -56,7 +56,11 @@ pub(crate) fn match_line(
         // A description too long or of too many words for one search is searched by its
         // start (a search query is bounded; a description is not).
         Err(CatalogError::Query { .. }) => catalog
-            .search(&search_text(&line.description), 1, &SearchFilters::default())?
+            .search(
+                &search_text(&line.description),
+                1,
+                &SearchFilters::default(),
+            )?
             .into_iter()
             .next(),
         Err(e) => return Err(e),

@@ -99,7 +99,13 @@ pub fn sandboxed() -> Engine {
     engine.register_fn("round_down", move |x: Decimal, p: INT| {
         money::round(x, places(p), Rounding::Down)
     });
-    engine.register_fn("percent", money::percent);
+    engine.register_fn(
+        "percent",
+        |x: Decimal, pct: Decimal| -> Result<Decimal, Box<rhai::EvalAltResult>> {
+            money::percent(x, pct)
+                .ok_or_else(|| format!("percent({x}, {pct}) leaves the 28-digit range").into())
+        },
+    );
     engine.register_fn("clamp", money::clamp);
     engine
 }

@@ -95,8 +95,17 @@ pub fn parse_number(text: &str, mark: DecimalMark) -> Option<Decimal> {
         plain.push_str(frac);
     }
     let value = Decimal::from_str(&plain).ok()?;
+    // A printed amount beyond MAX_AMOUNT is a misreading, and bounding it keeps every
+    // product and sum the cross-checks compute inside the 28-digit range.
+    if value.abs() >= MAX_AMOUNT {
+        return None;
+    }
     Some(if negative { -value } else { value })
 }
+
+/// Amounts read from printed text stay below 10^13 (ten trillion pesos): a product of two
+/// of them stays below 10^26.
+const MAX_AMOUNT: Decimal = Decimal::from_parts(1_316_134_912, 2_328, 0, false, 0);
 
 const MONTHS: [(&str, u32); 24] = [
     ("enero", 1),
@@ -180,6 +189,13 @@ mod tests {
         assert_eq!(parse_number("12a", Comma), None);
         assert_eq!(parse_number("", Comma), None);
         assert_eq!(parse_number("1,", Comma), None);
+        // Beyond ten trillion: a misreading, and too large for the cross-checks' products.
+        assert_eq!(
+            parse_number("9.999.999.999.999,99", Comma),
+            Some(d("9999999999999.99"))
+        );
+        assert_eq!(parse_number("10.000.000.000.000", Comma), None);
+        assert_eq!(parse_number("79228162514264337593543950335", Point), None);
     }
 
     #[test]
