@@ -44,7 +44,7 @@ fn validate_missing_file_is_one_clear_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.starts_with("bmc: cannot read no/such/file.csv"),
+        err.starts_with("bmc: CLI_INVALID_CSV: no/such/file.csv"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
@@ -256,6 +256,8 @@ fn invoice_validate_exits_2_when_not_registrable() {
         "data/invoices/FEV-0005.xml",
         "--date",
         "2026-09-10",
+        "--environment",
+        "test",
     ]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("registrable"));
@@ -266,6 +268,8 @@ fn invoice_validate_exits_2_when_not_registrable() {
         "data/invoices/faulty/wrong-check-digit.xml",
         "--date",
         "2026-11-29",
+        "--environment",
+        "test",
     ]);
     assert_eq!(bad.status.code(), Some(2));
     let report: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON");
@@ -299,6 +303,8 @@ fn process_registers_the_samples_and_writes_certificates() {
         out.to_str().expect("path"),
         "--date",
         "2026-11-29",
+        "--environment",
+        "test",
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
     let text = stdout(&run);
@@ -325,6 +331,8 @@ fn process_registers_the_samples_and_writes_certificates() {
         out.to_str().expect("path"),
         "--date",
         "2026-11-29",
+        "--environment",
+        "test",
     ]);
     assert!(again.status.success());
     assert_eq!(
@@ -332,4 +340,98 @@ fn process_registers_the_samples_and_writes_certificates() {
         pdf
     );
     std::fs::remove_dir_all(&out).expect("cleanup");
+}
+
+#[test]
+fn process_reports_each_entry_it_cannot_read_and_processes_the_rest() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("bmc-process-bad-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let folder = dir.join("in");
+    std::fs::create_dir_all(folder.join("a-folder.xml")).expect("folder");
+    std::fs::copy(
+        root.join("data/invoices/FEV-0005.xml"),
+        folder.join("b-good.xml"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(folder.join("nowhere.xml"), folder.join("c-dangling.xml"))
+        .expect("link");
+    std::os::unix::fs::symlink(folder.join("d-loop.xml"), folder.join("d-loop.xml")).expect("loop");
+    std::fs::write(folder.join("e-garbage.xml"), "<Order/>").expect("write");
+    let out = dir.join("out");
+    let run = bmc(&[
+        "process",
+        folder.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--date",
+        "2026-09-10",
+        "--environment",
+        "test",
+        "--no-pdf",
+    ]);
+    let text = stdout(&run);
+    assert_eq!(run.status.code(), Some(2), "{text}{}", stderr(&run));
+    assert!(
+        text.contains("a-folder       skipped: CLI_READ_FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("c-dangling     skipped: CLI_READ_FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("d-loop         skipped: CLI_READ_FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("e-garbage      skipped: INVOICE_UNKNOWN_DOCUMENT"),
+        "{text}"
+    );
+    assert!(text.contains("b-good         SETP990000005"), "{text}");
+    assert!(
+        text.contains("5 documents: 1 registered, 0 not registrable, 4 unreadable"),
+        "{text}"
+    );
+    assert!(out.join("b-good.registration.json").exists());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn inputs_are_bounded_while_reading() {
+    let out = bmc(&["invoice", "read", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("bmc: CLI_INPUT_TOO_LARGE: /dev/zero"),
+        "{err}"
+    );
+    let out = bmc(&["commission", "calculate", "/dev/zero"]);
+    assert!(
+        stderr(&out).starts_with("bmc: CLI_INPUT_TOO_LARGE"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_failure_line_carries_a_code() {
+    for (args, code) in [
+        (&["cufe", "--json", "no/such.json"][..], "CLI_READ_FAILED"),
+        (
+            &["commission", "calculate", "Cargo.toml"][..],
+            "CLI_INVALID_JSON",
+        ),
+        (&["invoice", "read", "no/such.xml"][..], "CLI_READ_FAILED"),
+        (&["code", "describe", "abc"][..], "CLI_INVALID_ARGUMENT"),
+    ] {
+        let out = bmc(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!("bmc: {code}: ")),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }

@@ -27,6 +27,7 @@ fn setup() -> (Pipeline, Vec<Vec<u8>>) {
     let options = PipelineOptions {
         technical_key: Some(TEST_TECHNICAL_KEY.into()),
         software_pin: Some(TEST_SOFTWARE_PIN.into()),
+        environment: bmc_core::dian::Environment::Test,
         ..PipelineOptions::default()
     };
     let pipeline = Pipeline::new(

@@ -11,6 +11,7 @@ use crate::certificate::CertificateError;
 use crate::commission::CommissionError;
 use crate::dian::{CufeError, IdError, NitError, ProductCodeError};
 use crate::invoice::InvoiceError;
+use crate::pipeline::PipelineError;
 use crate::rules::RuleError;
 
 /// The broad kind of a failure, which decides the exception class in Python and Node.
@@ -40,6 +41,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// A catalog index is missing, truncated, corrupted or of another format version.
     InvalidIndex,
+    /// A defect in the library (a caught panic): report it with the input.
+    Internal,
 }
 
 impl ErrorKind {
@@ -56,6 +59,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "NotFound",
             ErrorKind::InvalidInput => "InvalidInput",
             ErrorKind::InvalidIndex => "IndexError",
+            ErrorKind::Internal => "InternalError",
         }
     }
 }
@@ -91,6 +95,9 @@ pub enum Error {
     /// A certificate could not be produced.
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+    /// The pipeline failed on a document (a caught panic).
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
 }
 
 impl Error {
@@ -106,6 +113,7 @@ impl Error {
             Error::Catalog(e) => e.code(),
             Error::Invoice(e) => e.code(),
             Error::Certificate(e) => e.code(),
+            Error::Pipeline(e) => e.code(),
         }
     }
 
@@ -121,6 +129,7 @@ impl Error {
             Error::Catalog(e) => e.kind(),
             Error::Invoice(e) => e.kind(),
             Error::Certificate(e) => e.kind(),
+            Error::Pipeline(e) => e.kind(),
         }
     }
 }

@@ -105,6 +105,8 @@ fn findings() {
             Context::new(case["registration_date"].as_str().unwrap().parse().unwrap());
         context.technical_key = case["technical_key"].as_str().map(str::to_string);
         context.software_pin = case["software_pin"].as_str().map(str::to_string);
+        context.environment =
+            bmc_core::dian::Environment::parse(case["environment"].as_str().unwrap()).unwrap();
         let findings = compliance::validate(&invoice, &context);
         let mut codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
         codes.sort();

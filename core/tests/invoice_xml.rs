@@ -220,3 +220,38 @@ fn attached_documents_refuse_what_they_carry_when_it_is_hostile() {
     assert_eq!(e.code(), "INVOICE_INVALID_FIELD");
     assert!(e.to_string().contains("DOCTYPE"), "{e}");
 }
+
+#[test]
+fn oversized_inputs_are_refused_before_parsing() {
+    use bmc_core::invoice::ocr::{self, OcrOptions};
+    let options = OcrOptions::default();
+    // A Textract response of 490 MB took 6 GB; anything over the limit is refused unread.
+    let json = format!(
+        "{{\"Blocks\": [{}]}}",
+        " ".repeat(bmc_core::invoice::MAX_OCR_BYTES)
+    );
+    let err = ocr::from_textract(&json, &options).unwrap_err();
+    assert_eq!(err.code(), "INVOICE_TOO_LARGE", "{err}");
+    let tsv = "x".repeat(bmc_core::invoice::MAX_OCR_BYTES + 1);
+    assert_eq!(
+        ocr::from_tesseract_tsv(&tsv, &options).unwrap_err().code(),
+        "INVOICE_TOO_LARGE"
+    );
+    assert_eq!(
+        ocr::from_hocr(&tsv, &options).unwrap_err().code(),
+        "INVOICE_TOO_LARGE"
+    );
+    let document = vec![b' '; bmc_core::invoice::MAX_DOCUMENT_BYTES + 1];
+    assert_eq!(
+        invoice::read_document(&document, &options)
+            .unwrap_err()
+            .code(),
+        "INVOICE_TOO_LARGE"
+    );
+    assert_eq!(
+        bmc_core::invoice::Invoice::from_json(std::str::from_utf8(&document).unwrap())
+            .unwrap_err()
+            .code(),
+        "INVOICE_TOO_LARGE"
+    );
+}

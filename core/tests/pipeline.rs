@@ -33,6 +33,7 @@ fn pipeline() -> &'static Pipeline {
         let options = PipelineOptions {
             technical_key: Some(TEST_TECHNICAL_KEY.into()),
             software_pin: Some(TEST_SOFTWARE_PIN.into()),
+            environment: bmc_core::dian::Environment::Test,
             ..PipelineOptions::default()
         };
         Pipeline::new(
@@ -266,6 +267,7 @@ fn findings_and_commission_match_the_catalog_itself() {
     let mut context = bmc_core::compliance::Context::new(date);
     context.technical_key = Some(TEST_TECHNICAL_KEY.into());
     context.software_pin = Some(TEST_SOFTWARE_PIN.into());
+    context.environment = bmc_core::dian::Environment::Test;
     context.catalog = Some(&*catalog);
     let direct = bmc_core::compliance::validate(&invoice, &context);
     assert_eq!(r.findings, direct);
@@ -283,7 +285,7 @@ fn findings_and_commission_match_the_catalog_itself() {
         trace: PipelineOptions::default().trace,
         ..bmc_core::commission::Options::default()
     };
-    let input = bmc_core::commission::CommissionInvoice::from(&invoice);
+    let input = bmc_core::commission::CommissionInvoice::in_pesos(&invoice).unwrap();
     match (&r.commission, bmc_core::compliance::is_registrable(&direct)) {
         (Some(c), true) => {
             let direct = bmc_core::commission::calculate(&book, &input, &options).unwrap();
@@ -344,7 +346,7 @@ fn a_catalog_that_cannot_answer_is_an_error_not_no_match() {
             .any(|f| f.code == "CATALOG_LOOKUP_FAILED" && f.path == "lines[0]"),
         "{findings:?}"
     );
-    let mut input = bmc_core::commission::CommissionInvoice::from(&invoice);
+    let mut input = bmc_core::commission::CommissionInvoice::in_pesos(&invoice).unwrap();
     input.lines[0].tariff_code = None;
     let options = bmc_core::commission::Options {
         classifier: Some(&c),
@@ -354,4 +356,42 @@ fn a_catalog_that_cannot_answer_is_an_error_not_no_match() {
         .unwrap_err();
     assert_eq!(err.code(), "CATALOG_CORRUPT", "{err}");
     std::fs::remove_dir_all(&index).ok();
+}
+
+#[test]
+fn a_batch_has_one_outcome_per_document_in_order() {
+    use bmc_core::pipeline::BatchOptions;
+    let good = std::fs::read(root().join("data/invoices/FEV-0005.xml")).unwrap();
+    let other = std::fs::read(root().join("data/invoices/FEV-0001.xml")).unwrap();
+    let mut documents: Vec<Vec<u8>> = Vec::new();
+    for i in 0..23 {
+        documents.push(match i % 4 {
+            0 => good.clone(),
+            1 => b"<Order/>".to_vec(),
+            2 => other.clone(),
+            _ => b"<!DOCTYPE x [<!ENTITY a 'b'>]><Invoice/>".to_vec(),
+        });
+    }
+    for threads in [0, 1, 3] {
+        let options = BatchOptions {
+            threads,
+            certificates: threads == 3,
+        };
+        let outcomes =
+            pipeline().register_many(&documents, "2026-11-29".parse().unwrap(), &options);
+        assert_eq!(outcomes.len(), documents.len());
+        for (i, outcome) in outcomes.iter().enumerate() {
+            match (i % 4, &outcome.result) {
+                (0, Ok(r)) => {
+                    assert_eq!(r.invoice.number, "SETP990000005", "{i}");
+                    assert_eq!(outcome.certificate.is_some(), options.certificates);
+                }
+                (2, Ok(r)) => assert_eq!(r.invoice.number, "SETP990000001", "{i}"),
+                (1, Err(e)) => assert_eq!(e.code(), "INVOICE_UNKNOWN_DOCUMENT", "{i}"),
+                (3, Err(e)) => assert_eq!(e.code(), "INVOICE_XML_REFUSED", "{i}"),
+                (_, other) => panic!("document {i}: {other:?}"),
+            }
+            assert_eq!(outcome.events[0].name, "invoice.uploaded");
+        }
+    }
 }

@@ -17,7 +17,8 @@ const cop = (value) => {
 const report = (invoice, catalog) => {
   const findings = validate(
     invoice,
-    { registrationDate: '2026-11-29', technicalKey: 'fc8eac422eba16e22ffd8c6f94b3f40a6e38162c' },
+    // The samples are DIAN test-environment documents.
+    { registrationDate: '2026-11-29', technicalKey: 'fc8eac422eba16e22ffd8c6f94b3f40a6e38162c', environment: 'test' },
     catalog,
   )
   const doubtful = invoice.source.doubtful ?? []

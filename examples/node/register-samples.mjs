@@ -17,7 +17,11 @@ const results = await pipeline.registerManyAsync(
   { certificate: true },
 )
 let registered = 0
-for (const [i, { registration: r, certificate }] of results.entries()) {
+for (const [i, { registration: r, error, certificate }] of results.entries()) {
+  if (error) {
+    console.log(`${files[i].padEnd(14)} unreadable: ${error.code}: ${error.message}`)
+    continue
+  }
   if (r.registrable) registered++
   const codes = [...new Set(r.findings.map((f) => f.code))].sort().join(' ')
   console.log(`${files[i].padEnd(14)} ${r.invoice.number.padEnd(14)} ${r.registrable ? 'yes' : 'no '} ${(r.commission?.total ?? '-').padStart(8)} ${codes}`)

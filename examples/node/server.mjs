@@ -86,7 +86,11 @@ export async function openSample(dir, onProgress) {
   }
   const catalog = Catalog.open(index)
   const book = RuleBook.embedded()
-  const pipeline = Pipeline.open(index, { technicalKey: 'fc8eac422eba16e22ffd8c6f94b3f40a6e38162c' })
+  // The samples are DIAN test-environment documents, with their sellers' keys in a table.
+  const pipeline = Pipeline.open(index, {
+    technicalKeys: join(root, 'data/invoices/technical-keys.csv'),
+    environment: 'test',
+  })
   return { catalog, book, pipeline }
 }
 

@@ -110,7 +110,13 @@ def _product(p: bmc_core.Product) -> ProductOut:
     )
 
 
-def create_app(index_dir: str, rules: Optional[str] = None, technical_key: Optional[str] = None) -> FastAPI:
+def create_app(
+    index_dir: str,
+    rules: Optional[str] = None,
+    technical_key: Optional[str] = None,
+    technical_keys: Optional[str] = None,
+    environment: Optional[str] = None,
+) -> FastAPI:
     """The app over the catalog index at ``index_dir`` (shared by FastAPI's thread pool)."""
     catalog = bmc_core.Catalog.open(index_dir)
     book = bmc_core.RuleBook.load(rules) if rules else bmc_core.RuleBook.embedded()
@@ -176,6 +182,8 @@ def create_app(index_dir: str, rules: Optional[str] = None, technical_key: Optio
             invoice,
             registration_date=registration_date or datetime.date.today(),
             technical_key=technical_key,
+            technical_keys=technical_keys,
+            environment=environment,
             catalog=catalog,
         )
         return ValidationOut(
@@ -191,4 +199,10 @@ def create_app(index_dir: str, rules: Optional[str] = None, technical_key: Optio
 
 
 if os.environ.get("BMC_INDEX"):
-    app = create_app(os.environ["BMC_INDEX"], os.environ.get("BMC_RULES"), os.environ.get("BMC_TECHNICAL_KEY"))
+    app = create_app(
+        os.environ["BMC_INDEX"],
+        os.environ.get("BMC_RULES"),
+        os.environ.get("BMC_TECHNICAL_KEY"),
+        os.environ.get("BMC_TECHNICAL_KEYS"),
+        os.environ.get("BMC_ENVIRONMENT"),
+    )

@@ -22,6 +22,7 @@ def report(invoice, catalog):
         invoice,
         registration_date=datetime.date(2026, 11, 29),
         technical_key="fc8eac422eba16e22ffd8c6f94b3f40a6e38162c",
+        environment="test",  # the samples are DIAN test-environment documents
         catalog=catalog,
     )
     print(

@@ -11,6 +11,8 @@ use bmc_core::money::format_cop;
 fn report(invoice: &Invoice, catalog: &Catalog) {
     let mut context = Context::new("2026-11-29".parse().unwrap_or_default());
     context.technical_key = Some(generate::TEST_TECHNICAL_KEY.to_string());
+    // The samples are DIAN test-environment documents.
+    context.environment = bmc_core::dian::Environment::Test;
     context.catalog = Some(catalog);
     let findings = compliance::validate(invoice, &context);
     let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();

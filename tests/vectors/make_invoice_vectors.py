@@ -48,6 +48,13 @@ VALIDATE = [
     ("data/invoices/faulty/reserved-chapter.xml", "2026-11-29", ["PRODUCT_CODE_INVALID", "PRODUCT_UNCLASSIFIED"], False),
 ]
 
+# The samples are test-environment documents: validated for a test platform above; on a
+# production platform they are refused, and without a key their CUFE cannot be verified.
+ENVIRONMENT_AND_KEYS = [
+    ("data/invoices/FEV-0005.xml", "2026-09-10", "production", KEY, "12345", ["DOCUMENT_TEST_ENVIRONMENT", "PRODUCT_UNCLASSIFIED"], False),
+    ("data/invoices/FEV-0005.xml", "2026-09-10", "test", None, None, ["CUFE_UNVERIFIABLE", "PRODUCT_UNCLASSIFIED"], True),
+]
+
 
 def doubtful(invoice):
     source = invoice["source"]
@@ -92,12 +99,24 @@ def main():
         {
             "file": f,
             "registration_date": date,
+            "environment": "test",
             "technical_key": KEY,
             "software_pin": "12345",
             "codes": codes,
             "registrable": registrable,
         }
         for f, date, codes, registrable in VALIDATE
+    ] + [
+        {
+            "file": f,
+            "registration_date": date,
+            "environment": environment,
+            "technical_key": key,
+            "software_pin": pin,
+            "codes": codes,
+            "registrable": registrable,
+        }
+        for f, date, environment, key, pin, codes, registrable in ENVIRONMENT_AND_KEYS
     ]
     out = {"read": read, "validate": validate}
     (ROOT / "tests" / "vectors" / "invoices.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

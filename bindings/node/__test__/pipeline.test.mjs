@@ -14,8 +14,8 @@ const file = (name) => readFileSync(new URL(name, root))
 const index = join(mkdtempSync(join(tmpdir(), 'bmc-pipeline-')), 'index')
 Catalog.build(new URL('data/sample-catalog.csv.gz', root).pathname, index)
 const pipeline = Pipeline.open(index, {
-  technicalKey: 'fc8eac422eba16e22ffd8c6f94b3f40a6e38162c',
-  softwarePin: '12345',
+  technicalKeys: new URL('data/invoices/technical-keys.csv', root).pathname,
+  environment: 'test',
 })
 
 test('registers an invoice with its events and certificate', () => {
@@ -41,4 +41,34 @@ test('refused and unreadable documents', () => {
   assert.ok(registration.findings.some((f) => f.code === 'BUYER_NOT_IDENTIFIED'))
   assert.throws(() => pipeline.register(Buffer.from('<Order/>'), '2026-11-29'), { code: 'INVOICE_UNKNOWN_DOCUMENT' })
   assert.throws(() => pipeline.register(file('data/invoices/FEV-0005.xml'), '29/11/2026'), { code: 'INVALID_ARGUMENT' })
+})
+
+test('registerManyAsync gives one result per document, in order, errors in place', async () => {
+  const good = file('data/invoices/FEV-0005.xml')
+  const other = file('data/invoices/FEV-0001.xml')
+  const documents = []
+  for (let i = 0; i < 23; i++) {
+    documents.push([good, Buffer.from('<Order/>'), other, Buffer.from("<!DOCTYPE x [<!ENTITY a 'b'>]><Invoice/>")][i % 4])
+  }
+  const results = await pipeline.registerManyAsync(documents, '2026-11-29', { certificate: true })
+  assert.equal(results.length, documents.length)
+  for (const [i, r] of results.entries()) {
+    switch (i % 4) {
+      case 0:
+        assert.equal(r.registration.invoice.number, 'SETP990000005')
+        assert.equal(r.certificate.subarray(0, 5).toString(), '%PDF-')
+        break
+      case 1:
+        assert.equal(r.registration, undefined)
+        assert.equal(r.error.code, 'INVOICE_UNKNOWN_DOCUMENT')
+        break
+      case 2:
+        assert.equal(r.registration.invoice.number, 'SETP990000001')
+        break
+      default:
+        assert.equal(r.error.code, 'INVOICE_XML_REFUSED')
+        assert.match(r.error.message, /DOCTYPE/)
+    }
+    assert.equal(r.events[0].name, 'invoice.uploaded')
+  }
 })

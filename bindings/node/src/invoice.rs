@@ -2,6 +2,7 @@
 //! plain object in the core's JSON shape: amounts are decimal strings, dates ISO 8601.
 
 use bmc_core::compliance::{self, Context};
+use bmc_core::dian::{Environment, NumberingKeys};
 use bmc_core::invoice::ocr::{self, OcrFormat, OcrOptions};
 use bmc_core::invoice::{self, Invoice};
 use napi::Env;
@@ -41,12 +42,18 @@ pub struct OcrReadOptions {
 pub struct ValidationContext {
     /// The registration date, `YYYY-MM-DD`.
     pub registration_date: String,
-    /// Oldest invoice that can be registered, in days (180).
+    /// Oldest invoice that can be registered, in days (core's default when absent).
     pub max_age_days: Option<i64>,
-    /// The technical key, to recompute invoice CUFEs.
+    /// One technical key, to recompute the invoice's CUFE.
     pub technical_key: Option<String>,
-    /// The software PIN, to recompute note CUDEs.
+    /// One software PIN, to recompute a note's CUDE.
     pub software_pin: Option<String>,
+    /// The path of the numbering ranges' keys table (`nit,prefix,technical_key,software_pin`).
+    pub technical_keys: Option<String>,
+    /// The DIAN environment registered for: `production` (the default; test documents are
+    /// refused) or `test`.
+    #[napi(ts_type = "'production' | 'test'")]
+    pub environment: Option<String>,
 }
 
 fn to_value(env: &Env, invoice: &Invoice) -> Result<Value> {
@@ -118,10 +125,20 @@ pub fn validate(
             )
         })?;
     let index = catalog.map(|c| c.shared().get());
+    let keys = context
+        .technical_keys
+        .as_deref()
+        .map(|path| NumberingKeys::read(std::path::Path::new(path)))
+        .transpose()
+        .map_err(|e| to_js(&env, e))?;
     let mut core = Context::new(date);
     if let Some(days) = context.max_age_days {
         core.max_age_days = days;
     }
+    if let Some(environment) = &context.environment {
+        core.environment = Environment::parse(environment).map_err(|e| to_js(&env, e))?;
+    }
+    core.numbering_keys = keys.as_ref();
     core.technical_key = context.technical_key;
     core.software_pin = context.software_pin;
     core.catalog = index
@@ -129,4 +146,23 @@ pub fn validate(
         .map(|c| c as &dyn compliance::ProductLookup);
     let findings = compliance::validate(&invoice, &core);
     serde_json::to_value(findings).map_err(|e| invalid_argument(&env, e.to_string()))
+}
+
+/// True when no finding is an error (the core's registrability rule).
+#[napi(ts_args_type = "findings: Finding[]")]
+pub fn is_registrable(env: Env, findings: Vec<Value>) -> Result<bool> {
+    let severities = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = f.get("severity").and_then(Value::as_str).unwrap_or("");
+            compliance::Severity::parse(name).ok_or_else(|| {
+                invalid_argument(
+                    &env,
+                    format!("findings[{i}].severity is {name:?}; expected error, warning or info"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(compliance::registrable_with(severities))
 }

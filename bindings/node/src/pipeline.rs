@@ -1,7 +1,10 @@
 //! `Pipeline`: registration end to end, and the certificate PDF.
 
 use bmc_core::catalog::Catalog;
-use bmc_core::pipeline::{Event, Pipeline as CorePipeline, PipelineOptions};
+use bmc_core::dian::{Environment, NumberingKeys};
+use bmc_core::pipeline::{
+    BatchOptions, BatchOutcome, Event, Pipeline as CorePipeline, PipelineOptions,
+};
 use bmc_core::rules::RuleBook;
 use std::sync::Arc;
 
@@ -22,9 +25,17 @@ pub struct PipelineOpenOptions {
     pub technical_key: Option<String>,
     /// The software PIN, to recompute notes' CUDEs.
     pub software_pin: Option<String>,
-    /// Oldest invoice that can be registered, in days (180).
+    /// The path of the numbering ranges' keys table (`nit,prefix,technical_key,software_pin`):
+    /// each document's CUFE is recomputed with its seller's key.
+    pub technical_keys: Option<String>,
+    /// The DIAN environment registered for: `production` (the default; test documents are
+    /// refused) or `test`.
+    #[napi(ts_type = "'production' | 'test'")]
+    pub environment: Option<String>,
+    /// Oldest invoice that can be registered, in days (core's default when absent).
     pub max_age_days: Option<i64>,
-    /// Name-search score under which a line's product match needs review (8).
+    /// Name-search score under which a line's product match needs review (core's default
+    /// when absent).
     pub match_threshold: Option<f64>,
 }
 
@@ -126,8 +137,33 @@ impl Task for RegisterOneTask {
     }
 }
 
-/// The work of `registerManyAsync`: documents registered on as many
-/// threads as the machine has cores.
+/// A document of a batch that could not be registered.
+#[derive(Debug)]
+#[napi(object)]
+pub struct BatchError {
+    /// The stable error code (`INVOICE_XML_REFUSED`, `PIPELINE_INTERNAL_ERROR`, ...).
+    pub code: String,
+    /// What was wrong and where.
+    pub message: String,
+}
+
+/// One document's outcome in `registerManyAsync`: the registration, or the error.
+#[napi(object)]
+#[allow(missing_debug_implementations)] // napi's Buffer has no Debug.
+pub struct BatchResult {
+    /// The registration, when the document was registered (registrable or not).
+    #[napi(ts_type = "Registration | undefined")]
+    pub registration: Option<Value>,
+    /// Why the document could not be registered.
+    pub error: Option<BatchError>,
+    /// The events emitted, in order.
+    #[napi(ts_type = "PipelineEvent[]")]
+    pub events: Value,
+    /// The certificate PDF, when asked for.
+    pub certificate: Option<Buffer>,
+}
+
+/// The work of `registerManyAsync`: core's batch registration, on every core.
 #[derive(Debug)]
 pub struct RegisterTask {
     pipeline: Arc<CorePipeline>,
@@ -137,37 +173,45 @@ pub struct RegisterTask {
 }
 
 impl Task for RegisterTask {
-    type Output = Vec<Outcome>;
-    type JsValue = Vec<RegisterResult>;
+    type Output = Vec<BatchOutcome>;
+    type JsValue = Vec<BatchResult>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(self.documents.len().max(1));
-        let chunk = self.documents.len().div_ceil(threads).max(1);
-        let (pipeline, date, pdf) = (&*self.pipeline, self.date, self.pdf);
-        let outcomes = std::thread::scope(|s| {
-            let handles: Vec<_> = self
-                .documents
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|d| register_one(pipeline, d, date, pdf))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect::<Vec<_>>()
-        });
-        Ok(outcomes)
+        let options = BatchOptions {
+            threads: 0,
+            certificates: self.pdf,
+        };
+        Ok(self
+            .pipeline
+            .register_many(&self.documents, self.date, &options))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        output.into_iter().map(|o| result(&env, o)).collect()
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output
+            .into_iter()
+            .map(|outcome| {
+                let events = serde_json::to_value(&outcome.events).unwrap_or(Value::Null);
+                match outcome.result {
+                    Ok(registration) => BatchResult {
+                        registration: Some(
+                            serde_json::to_value(&registration).unwrap_or(Value::Null),
+                        ),
+                        error: None,
+                        events,
+                        certificate: outcome.certificate.map(Buffer::from),
+                    },
+                    Err(e) => BatchResult {
+                        registration: None,
+                        error: Some(BatchError {
+                            code: e.code().to_owned(),
+                            message: e.to_string(),
+                        }),
+                        events,
+                        certificate: None,
+                    },
+                }
+            })
+            .collect())
     }
 }
 
@@ -189,9 +233,25 @@ impl Pipeline {
         }
         .map_err(|e| to_js(&env, e))?;
         let defaults = PipelineOptions::default();
+        let numbering_keys = o
+            .technical_keys
+            .as_deref()
+            .map(|path| NumberingKeys::read(std::path::Path::new(path)))
+            .transpose()
+            .map_err(|e| to_js(&env, e))?
+            .map(Arc::new);
+        let environment = o
+            .environment
+            .as_deref()
+            .map(Environment::parse)
+            .transpose()
+            .map_err(|e| to_js(&env, e))?
+            .unwrap_or(defaults.environment);
         let options = PipelineOptions {
             technical_key: o.technical_key,
             software_pin: o.software_pin,
+            numbering_keys,
+            environment,
             max_age_days: o.max_age_days.unwrap_or(defaults.max_age_days),
             match_threshold: o
                 .match_threshold
@@ -235,9 +295,10 @@ impl Pipeline {
         }))
     }
 
-    /// Registers many documents off the JS thread, on every core; resolves to one result per
-    /// document in order, or rejects with the first document that cannot be read.
-    #[napi(ts_return_type = "Promise<RegisterResult[]>")]
+    /// Registers many documents off the JS thread, on every core; resolves to exactly one
+    /// result per document, in order: result `i` is document `i`'s, with `registration` or,
+    /// for a document that could not be registered, `error` (`{ code, message }`).
+    #[napi(ts_return_type = "Promise<BatchResult[]>")]
     pub fn register_many_async(
         &self,
         env: Env,

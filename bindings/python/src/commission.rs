@@ -127,8 +127,8 @@ impl RuleBook {
     ) -> PyResult<Vec<Commission>> {
         let seq = invoices.cast::<PySequence>()?;
         let mut parsed = Vec::with_capacity(seq.len()?);
-        for item in seq.try_iter()? {
-            parsed.push(invoice_from_py(&item?)?);
+        for (i, item) in seq.try_iter()?.enumerate() {
+            parsed.push(invoice_from_py(&item?).map_err(|e| crate::errors::at_index(py, e, i))?);
         }
         let as_of = as_of.map(|d| date(d, "as_of")).transpose()?;
         let catalog = catalog.map(crate::catalog::Catalog::current);
@@ -144,9 +144,10 @@ impl RuleBook {
         });
         results
             .into_iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 r.map(|inner| Commission { inner })
-                    .map_err(|e| to_py(py, e))
+                    .map_err(|e| crate::errors::at_index(py, to_py(py, e), i))
             })
             .collect()
     }
@@ -355,7 +356,7 @@ impl Commission {
     /// The result as JSON (amounts as decimal strings).
     fn to_json(&self) -> PyResult<String> {
         serde_json::to_string(&self.inner)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
     }
 
     fn __repr__(&self) -> String {

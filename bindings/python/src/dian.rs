@@ -148,7 +148,10 @@ pub fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
         ))
     })?;
     text.parse().map_err(|e| {
-        pyo3::exceptions::PyValueError::new_err(format!("{field} {text:?} is not YYYY-MM-DD: {e}"))
+        crate::errors::invalid_input(
+            "INVALID_ARGUMENT",
+            format!("{field} {text:?} is not YYYY-MM-DD: {e}"),
+        )
     })
 }
 

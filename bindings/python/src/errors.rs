@@ -74,6 +74,13 @@ pyo3::create_exception!(
     "A catalog index is missing, truncated, corrupted or of another format version."
 );
 
+pyo3::create_exception!(
+    bmc_core.errors,
+    InternalError,
+    BmcError,
+    "A defect in the library, caught (code PIPELINE_INTERNAL_ERROR): report it with the input."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("BmcError", py.get_type::<BmcError>())?;
@@ -87,6 +94,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NotFound", py.get_type::<NotFound>())?;
     m.add("InvalidInput", py.get_type::<InvalidInput>())?;
     m.add("IndexError", py.get_type::<IndexError>())?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     Ok(())
 }
 
@@ -105,10 +113,47 @@ pub fn to_py(py: Python<'_>, error: impl Into<Error>) -> PyErr {
         ErrorKind::NotFound => NotFound::new_err(message),
         ErrorKind::InvalidInput => InvalidInput::new_err(message),
         ErrorKind::InvalidIndex => IndexError::new_err(message),
+        ErrorKind::Internal => InternalError::new_err(message),
         _ => BmcError::new_err(message),
     };
     if let Err(e) = err.value(py).setattr("code", error.code()) {
         return e;
     }
     err
+}
+
+/// An `InvalidInput` about a value the caller gave, with `code` (such as `INVALID_ARGUMENT`).
+pub fn invalid_input(code: &str, message: impl Into<String>) -> PyErr {
+    let err = InvalidInput::new_err(message.into());
+    Python::attach(|py| {
+        if let Err(e) = err.value(py).setattr("code", code) {
+            return e;
+        }
+        err
+    })
+}
+
+/// `error` raised for item `index` of a batch: the message starts `invoices[index]: ` and
+/// the exception carries `.index`.
+pub fn at_index(py: Python<'_>, error: PyErr, index: usize) -> PyErr {
+    let value = error.value(py);
+    let message = value.str().map(|s| s.to_string()).unwrap_or_default();
+    let code = value.getattr("code").ok();
+    let rebuilt = match error
+        .get_type(py)
+        .call1((format!("invoices[{index}]: {message}"),))
+    {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => return error,
+    };
+    let instance = rebuilt.value(py);
+    if let Some(code) = code
+        && let Err(e) = instance.setattr("code", code)
+    {
+        return e;
+    }
+    if let Err(e) = instance.setattr("index", index) {
+        return e;
+    }
+    rebuilt
 }

@@ -3,6 +3,7 @@
 //! `decimal.Decimal` amounts.
 
 use bmc_core::compliance::{self, Context};
+use bmc_core::dian::{Environment, NumberingKeys};
 use bmc_core::invoice::ocr::{self, OcrFormat, OcrOptions};
 use bmc_core::invoice::{self, Invoice};
 use pyo3::prelude::*;
@@ -14,6 +15,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_invoice_json, m)?)?;
     m.add_function(wrap_pyfunction!(invoice_from_ocr_json, m)?)?;
     m.add_function(wrap_pyfunction!(validate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(is_registrable_severities, m)?)?;
     Ok(())
 }
 
@@ -62,20 +64,33 @@ fn invoice_from_ocr_json(
 
 /// Validates an invoice given as JSON and returns the findings as JSON.
 #[pyfunction]
-#[pyo3(signature = (invoice_json, registration_date, *, max_age_days=180, technical_key=None, software_pin=None, catalog=None))]
+#[pyo3(signature = (invoice_json, registration_date, *, max_age_days=None, technical_key=None, software_pin=None, technical_keys=None, environment=None, catalog=None))]
+#[allow(clippy::too_many_arguments)]
 fn validate_json(
     py: Python<'_>,
     invoice_json: &str,
     registration_date: chrono::NaiveDate,
-    max_age_days: i64,
+    max_age_days: Option<i64>,
     technical_key: Option<String>,
     software_pin: Option<String>,
+    technical_keys: Option<std::path::PathBuf>,
+    environment: Option<String>,
     catalog: Option<PyRef<'_, Catalog>>,
 ) -> PyResult<String> {
     let invoice = Invoice::from_json(invoice_json).map_err(|e| to_py(py, e))?;
     let index = catalog.map(|c| c.shared().get());
+    let keys = technical_keys
+        .map(|path| NumberingKeys::read(&path))
+        .transpose()
+        .map_err(|e| to_py(py, e))?;
     let mut context = Context::new(registration_date);
-    context.max_age_days = max_age_days;
+    if let Some(days) = max_age_days {
+        context.max_age_days = days;
+    }
+    if let Some(environment) = environment {
+        context.environment = Environment::parse(&environment).map_err(|e| to_py(py, e))?;
+    }
+    context.numbering_keys = keys.as_ref();
     context.technical_key = technical_key;
     context.software_pin = software_pin;
     context.catalog = index
@@ -84,4 +99,21 @@ fn validate_json(
     let findings = py.detach(|| compliance::validate(&invoice, &context));
     serde_json::to_string(&findings)
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+}
+
+/// True when no finding's severity is an error (core's rule), given the severities.
+#[pyfunction]
+fn is_registrable_severities(severities: Vec<String>) -> PyResult<bool> {
+    let parsed = severities
+        .iter()
+        .map(|s| {
+            compliance::Severity::parse(s).ok_or_else(|| {
+                crate::errors::invalid_input(
+                    "INVALID_ARGUMENT",
+                    format!("severity {s:?} is not error, warning or info"),
+                )
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(compliance::registrable_with(parsed))
 }

@@ -1,6 +1,6 @@
 //! Money across the boundary: `decimal.Decimal` (or `int`) in, never `float` or `str`.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyInt, PyType};
@@ -29,6 +29,10 @@ pub fn extract(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
     } else {
         Decimal::from_str_exact(&text)
     };
-    parsed
-        .map_err(|e| PyValueError::new_err(format!("{field} = {text} cannot be held exactly: {e}")))
+    parsed.map_err(|e| {
+        crate::errors::invalid_input(
+            "MONEY_OUT_OF_RANGE",
+            format!("{field} = {text} cannot be held exactly (28 significant digits at most): {e}"),
+        )
+    })
 }

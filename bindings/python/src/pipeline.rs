@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use bmc_core::catalog::Catalog;
+use bmc_core::dian::{Environment, NumberingKeys};
 use bmc_core::pipeline::{
-    Event, Pipeline as CorePipeline, PipelineOptions, Registration as CoreRegistration,
+    BatchOptions, Event, Pipeline as CorePipeline, PipelineOptions,
+    Registration as CoreRegistration,
 };
 use bmc_core::rules::RuleBook;
 use pyo3::prelude::*;
@@ -31,7 +33,7 @@ impl Pipeline {
     /// Opens the catalog index at `index_dir` and the rule sets at `rules` (the embedded ones
     /// when None).
     #[new]
-    #[pyo3(signature = (index_dir, rules=None, *, technical_key=None, software_pin=None, max_age_days=180, match_threshold=8.0, trace=true))]
+    #[pyo3(signature = (index_dir, rules=None, *, technical_key=None, software_pin=None, technical_keys=None, environment=None, max_age_days=None, match_threshold=None, trace=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -39,8 +41,10 @@ impl Pipeline {
         rules: Option<PathBuf>,
         technical_key: Option<String>,
         software_pin: Option<String>,
-        max_age_days: i64,
-        match_threshold: f32,
+        technical_keys: Option<PathBuf>,
+        environment: Option<String>,
+        max_age_days: Option<i64>,
+        match_threshold: Option<f32>,
         trace: bool,
     ) -> PyResult<Pipeline> {
         let catalog = Catalog::open(&index_dir).map_err(|e| to_py(py, e))?;
@@ -49,13 +53,26 @@ impl Pipeline {
             None => RuleBook::embedded(),
         }
         .map_err(|e| to_py(py, e))?;
+        let defaults = PipelineOptions::default();
+        let numbering_keys = technical_keys
+            .map(|path| NumberingKeys::read(&path))
+            .transpose()
+            .map_err(|e| to_py(py, e))?
+            .map(std::sync::Arc::new);
+        let environment = environment
+            .map(|e| Environment::parse(&e))
+            .transpose()
+            .map_err(|e| to_py(py, e))?
+            .unwrap_or(defaults.environment);
         let options = PipelineOptions {
             technical_key,
             software_pin,
-            max_age_days,
-            match_threshold,
+            numbering_keys,
+            environment,
+            max_age_days: max_age_days.unwrap_or(defaults.max_age_days),
+            match_threshold: match_threshold.unwrap_or(defaults.match_threshold),
             trace,
-            ..PipelineOptions::default()
+            ..defaults
         };
         Ok(Pipeline {
             inner: CorePipeline::new(catalog, book, options),
@@ -80,17 +97,61 @@ impl Pipeline {
         });
         if let Some(callback) = events {
             for event in &emitted {
-                let dict = PyDict::new(py);
-                dict.set_item("name", event.name)?;
-                dict.set_item("source", event.source)?;
-                dict.set_item("detail_type", event.detail_type)?;
-                dict.set_item("detail", event.detail.to_string())?;
-                callback.call1((dict,))?;
+                callback.call1((event_dict(py, event)?,))?;
             }
         }
         let inner = result.map_err(|e| to_py(py, e))?;
         Ok(Registration { inner })
     }
+
+    /// Registers many documents on `registration_date` on every core (or `threads`),
+    /// without the GIL. Returns exactly one item per document, in order: its
+    /// `Registration`, or the `bmc_core.errors.BmcError` (not raised) saying why it could not
+    /// be registered. `events`, when given, is called with each event as in `register`, plus
+    /// `document`, the document's position.
+    #[pyo3(signature = (documents, registration_date, *, threads=0, events=None))]
+    fn register_many(
+        &self,
+        py: Python<'_>,
+        documents: Vec<Vec<u8>>,
+        registration_date: chrono::NaiveDate,
+        threads: usize,
+        events: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let options = BatchOptions {
+            threads,
+            certificates: false,
+        };
+        let outcomes = py.detach(|| {
+            self.inner
+                .register_many(&documents, registration_date, &options)
+        });
+        let mut out = Vec::with_capacity(outcomes.len());
+        for (i, outcome) in outcomes.into_iter().enumerate() {
+            if let Some(callback) = &events {
+                for event in &outcome.events {
+                    let dict = event_dict(py, event)?;
+                    dict.set_item("document", i)?;
+                    callback.call1((dict,))?;
+                }
+            }
+            out.push(match outcome.result {
+                Ok(inner) => Py::new(py, Registration { inner })?.into_any(),
+                Err(e) => to_py(py, e).into_value(py).into_any(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// An event as the Python callbacks receive it.
+fn event_dict<'py>(py: Python<'py>, event: &Event) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("name", event.name)?;
+    dict.set_item("source", event.source)?;
+    dict.set_item("detail_type", event.detail_type)?;
+    dict.set_item("detail", event.detail.to_string())?;
+    Ok(dict)
 }
 
 /// The outcome of registering an invoice.

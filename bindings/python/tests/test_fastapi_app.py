@@ -29,7 +29,7 @@ def client(index):
     spec = importlib.util.spec_from_file_location("fastapi_app", ROOT / "examples/python/fastapi_app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return TestClient(module.create_app(index, technical_key=KEY))
+    return TestClient(module.create_app(index, technical_key=KEY, environment="test"))
 
 
 def test_products(client):

@@ -57,6 +57,7 @@ def test_findings(case):
         registration_date=datetime.date.fromisoformat(case["registration_date"]),
         technical_key=case.get("technical_key"),
         software_pin=case.get("software_pin"),
+        environment=case["environment"],
     )
     assert sorted({f.code for f in findings}) == sorted(case["codes"])
     assert bmc_core.is_registrable(findings) == case["registrable"]

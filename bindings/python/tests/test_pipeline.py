@@ -18,8 +18,8 @@ def pipeline(tmp_path_factory):
     bmc_core.Catalog.build(str(ROOT / "data/sample-catalog.csv.gz"), str(index))
     return bmc_core.Pipeline(
         str(index),
-        technical_key="fc8eac422eba16e22ffd8c6f94b3f40a6e38162c",
-        software_pin="12345",
+        technical_keys=str(ROOT / "data/invoices/technical-keys.csv"),
+        environment="test",
     )
 
 
@@ -47,3 +47,23 @@ def test_refused_and_unreadable_documents(pipeline):
     with pytest.raises(errors.BmcError) as e:
         pipeline.register(b"<Order/>", datetime.date(2026, 11, 29))
     assert e.value.code == "INVOICE_UNKNOWN_DOCUMENT"
+
+
+def test_register_many_gives_one_item_per_document_in_order(pipeline):
+    good = (ROOT / "data/invoices/FEV-0005.xml").read_bytes()
+    other = (ROOT / "data/invoices/FEV-0001.xml").read_bytes()
+    hostile = b"<!DOCTYPE x [<!ENTITY a 'b'>]><Invoice/>"
+    documents = [[good, b"<Order/>", other, hostile][i % 4] for i in range(23)]
+    events = []
+    results = pipeline.register_many(documents, datetime.date(2026, 11, 29), events=events.append)
+    assert len(results) == len(documents)
+    for i, r in enumerate(results):
+        if i % 4 == 0:
+            assert isinstance(r, bmc_core.Registration) and json.loads(r.to_json())["invoice"]["number"] == "SETP990000005"
+        elif i % 4 == 2:
+            assert json.loads(r.to_json())["invoice"]["number"] == "SETP990000001"
+        else:
+            assert isinstance(r, errors.BmcError)
+            assert r.code == ("INVOICE_UNKNOWN_DOCUMENT" if i % 4 == 1 else "INVOICE_XML_REFUSED")
+    uploaded = [e["document"] for e in events if e["name"] == "invoice.uploaded"]
+    assert uploaded == list(range(23))

@@ -245,10 +245,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode, Failure> {
             let input: Box<dyn std::io::Read + Send> = if delta == "-" {
                 Box::new(std::io::stdin())
             } else {
-                Box::new(
-                    std::fs::File::open(&delta)
-                        .map_err(|e| Failure::Message(format!("cannot read {delta}: {e}")))?,
-                )
+                Box::new(std::fs::File::open(&delta).map_err(|e| Failure::read(&delta, &e))?)
             };
             let r = catalog::apply_delta(&index, input, &delta, &options)?;
             for p in r.invalid.iter().take(20) {
@@ -303,7 +300,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode, Failure> {
 
 fn generate(count: u64, seed: u64, out: Option<PathBuf>) -> Result<ExitCode, Failure> {
     let mut generator = Generator::new(count, seed);
-    let fail = |e: std::io::Error| Failure::Message(format!("cannot write: {e}"));
+    let fail = |e: std::io::Error| Failure::write("the catalog", &e);
     let mut progress = |n: u64| {
         if std::io::stderr().is_terminal() {
             eprint!("\rgenerated {n} rows");
@@ -311,8 +308,7 @@ fn generate(count: u64, seed: u64, out: Option<PathBuf>) -> Result<ExitCode, Fai
     };
     match out {
         Some(path) => {
-            let file = std::fs::File::create(&path)
-                .map_err(|e| Failure::Message(format!("cannot create {}: {e}", path.display())))?;
+            let file = std::fs::File::create(&path).map_err(|e| Failure::write(&path, &e))?;
             let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
             if path.extension().is_some_and(|e| e == "gz") {
                 let mut gz = flate2::write::GzEncoder::new(buffered, flate2::Compression::new(6));
@@ -405,8 +401,8 @@ fn build(
             if let Some(path) = &report_path {
                 write_report(path, &report)?;
             }
-            return Err(Failure::Message(format!(
-                "CATALOG_BUILD_REJECTED: {} invalid rows and {} duplicate codes; nothing was built (use --skip-invalid to leave them out)",
+            return Err(Failure::build_rejected(format!(
+                "{} invalid rows and {} duplicate codes; nothing was built (use --skip-invalid to leave them out)",
                 report.invalid_count, report.duplicate_count
             )));
         }
@@ -429,9 +425,8 @@ fn build(
 }
 
 fn write_report(path: &Path, report: &catalog::BuildReport) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(report).map_err(|e| Failure::Message(e.to_string()))?;
-    std::fs::write(path, text)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))
+    let text = serde_json::to_string_pretty(report).map_err(|e| Failure::json("output", &e))?;
+    std::fs::write(path, text).map_err(|e| Failure::write(path, &e))
 }
 
 /// The process's peak resident memory, from /proc/self/status (Linux).

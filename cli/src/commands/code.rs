@@ -42,7 +42,7 @@ pub fn run(cmd: CodeCommand) -> Result<ExitCode, Failure> {
         CodeCommand::Describe { hs } => {
             let digits: String = hs.chars().filter(|c| *c != '.').collect();
             let entry = hs2022::lookup(&digits).ok_or_else(|| {
-                Failure::Message(format!(
+                Failure::argument(format!(
                     "{hs:?} is not an HS 2022 chapter, heading or subheading"
                 ))
             })?;

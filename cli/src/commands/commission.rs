@@ -1,6 +1,5 @@
 //! `bmc commission calculate`.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,15 +44,9 @@ pub fn run(cmd: CommissionCommand) -> Result<ExitCode, Failure> {
         Some(dir) => RuleBook::load(&dir)?,
         None => RuleBook::embedded()?,
     };
-    let mut text = String::new();
-    let read = if invoice == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(&invoice).map(|t| text = t)
-    };
-    read.map_err(|e| Failure::Message(format!("cannot read {invoice}: {e}")))?;
+    let text = super::read_text_or_stdin(&invoice)?;
     let parsed: CommissionInvoice =
-        serde_json::from_str(&text).map_err(|e| Failure::Message(format!("{invoice}: {e}")))?;
+        serde_json::from_str(&text).map_err(|e| Failure::json(&invoice, &e))?;
     let options = Options {
         as_of,
         trace,
@@ -61,8 +54,7 @@ pub fn run(cmd: CommissionCommand) -> Result<ExitCode, Failure> {
     };
     let c = commission::calculate(&book, &parsed, &options)?;
     if json {
-        let out = serde_json::to_string_pretty(&c)
-            .map_err(|e| Failure::Message(format!("cannot write JSON: {e}")))?;
+        let out = serde_json::to_string_pretty(&c).map_err(|e| Failure::json("output", &e))?;
         println!("{out}");
         return Ok(ExitCode::SUCCESS);
     }

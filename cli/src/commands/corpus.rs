@@ -68,8 +68,7 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
         ..generate::Options::default()
     };
     let invoices = generate::invoices(&products, args.first + args.count, &options);
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure::Message(format!("cannot create {}: {e}", args.out.display())))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| Failure::write(&args.out, &e))?;
     let next = AtomicUsize::new(args.first);
     let results: Mutex<Vec<(usize, PageResult)>> = Mutex::new(Vec::new());
     let failure: Mutex<Option<Failure>> = Mutex::new(None);
@@ -150,11 +149,9 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
             println!("  error: {} {e}", r.page);
         }
     }
-    let report =
-        serde_json::to_string_pretty(&results).map_err(|e| Failure::Message(e.to_string()))?;
+    let report = serde_json::to_string_pretty(&results).map_err(|e| Failure::json("output", &e))?;
     let report_path = args.out.join("report.json");
-    std::fs::write(&report_path, report)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", report_path.display())))?;
+    std::fs::write(&report_path, report).map_err(|e| Failure::write(&report_path, &e))?;
     let met = accuracy >= 98.0 && unflagged == 0 && text_layer_ok == results.len();
     println!(
         "goal (>= 98 % right, every wrong field flagged, text layer exact): {}",
@@ -177,7 +174,7 @@ fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, 
     let pdf_path = args.out.join(format!("{name}.pdf"));
     write(&pdf_path, &page::render_pdf(truth, &style))?;
     let truth_json =
-        serde_json::to_string_pretty(truth).map_err(|e| Failure::Message(e.to_string()))?;
+        serde_json::to_string_pretty(truth).map_err(|e| Failure::json("output", &e))?;
     write(
         &args.out.join(format!("{name}.json")),
         truth_json.as_bytes(),
@@ -203,8 +200,7 @@ fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, 
 
     let clean = tools::render_page(&pdf_path, args.dpi)?;
     let degraded = perturb::degrade(&clean, &scan, i as u64);
-    let bytes = perturb::encode(&degraded, &scan)
-        .map_err(|e| Failure::Message(format!("cannot encode {name}: {e}")))?;
+    let bytes = perturb::encode(&degraded, &scan).map_err(|e| Failure::write(&name, &e))?;
     let extension = if scan.jpeg_quality.is_some() {
         "jpg"
     } else {

@@ -1,6 +1,5 @@
 //! `bmc cufe`: compute or verify a CUFE/CUDE from flags or a JSON document.
 
-use std::io::Read;
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -80,30 +79,24 @@ pub fn run(args: CufeArgs) -> Result<ExitCode, Failure> {
 }
 
 fn from_json(path: &str) -> Result<CufeFields, Failure> {
-    let mut text = String::new();
-    let read = if path == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
-    };
-    read.map_err(|e| Failure::Message(format!("cannot read {path}: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| Failure::Message(format!("{path}: {e}")))
+    let text = super::read_text_or_stdin(path)?;
+    serde_json::from_str(&text).map_err(|e| Failure::json(path, &e))
 }
 
 fn from_flags(args: &CufeArgs) -> Result<CufeFields, Failure> {
     let text = |name: &str, v: &Option<String>| {
         v.clone()
-            .ok_or_else(|| Failure::Message(format!("--{name} is required")))
+            .ok_or_else(|| Failure::argument(format!("--{name} is required")))
     };
     let money = |name: &str, v: &str| {
         Decimal::from_str_exact(v.trim())
-            .map_err(|e| Failure::Message(format!("--{name} {v:?} is not a decimal amount: {e}")))
+            .map_err(|e| Failure::argument(format!("--{name} {v:?} is not a decimal amount: {e}")))
     };
     let date = text("issue-date", &args.issue_date)?;
     Ok(CufeFields {
         number: text("number", &args.number)?,
         issue_date: chrono::NaiveDate::from_str(&date).map_err(|e| {
-            Failure::Message(format!("--issue-date {date:?} is not YYYY-MM-DD: {e}"))
+            Failure::argument(format!("--issue-date {date:?} is not YYYY-MM-DD: {e}"))
         })?,
         issue_time: text("issue-time", &args.issue_time)?,
         subtotal: money("subtotal", &text("subtotal", &args.subtotal)?)?,

@@ -97,9 +97,16 @@ pub enum InvoiceCommand {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<chrono::NaiveDate>,
         /// Oldest invoice that can be registered, in days.
-        #[arg(long, default_value_t = 180)]
+        #[arg(long, default_value_t = bmc_core::compliance::DEFAULT_MAX_AGE_DAYS)]
         max_age_days: i64,
-        /// The numbering range's technical key, to recompute the CUFE.
+        /// The DIAN environment registered for (`production` refuses test documents).
+        #[arg(long, default_value = "production", value_parser = super::process::parse_environment)]
+        environment: bmc_core::dian::Environment,
+        /// The numbering ranges' keys (`nit,prefix,technical_key,software_pin`), to recompute
+        /// each document's CUFE with its seller's key.
+        #[arg(long)]
+        technical_keys: Option<PathBuf>,
+        /// One technical key for the document, instead of a table.
         #[arg(long)]
         technical_key: Option<String>,
         /// The software PIN, to recompute a note's CUDE.
@@ -134,8 +141,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
                 ..generate::Options::default()
             };
             let invoices = generate::invoices(&products, count, &options);
-            std::fs::create_dir_all(&out)
-                .map_err(|e| Failure::Message(format!("cannot create {}: {e}", out.display())))?;
+            std::fs::create_dir_all(&out).map_err(|e| Failure::write(&out, &e))?;
             for (i, inv) in invoices.iter().enumerate() {
                 let stem = file_stem(inv, i);
                 let xml = ubl::write_xml(inv, &ubl::Issuance::default());
@@ -149,7 +155,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
                 };
                 write(&out.join(format!("{stem}.xml")), xml.as_bytes())?;
                 let json = serde_json::to_string_pretty(&truth)
-                    .map_err(|e| Failure::Message(e.to_string()))?;
+                    .map_err(|e| Failure::json("output", &e))?;
                 write(
                     &out.join(format!("{stem}.json")),
                     format!("{json}\n").as_bytes(),
@@ -190,20 +196,18 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             lines,
         } => {
             if lines {
-                let bytes = std::fs::read(&file).map_err(|e| {
-                    Failure::Message(format!("cannot read {}: {e}", file.display()))
-                })?;
+                let bytes = super::read_file(&file)?;
                 let text = String::from_utf8_lossy(&bytes);
                 let document = match invoice::detect(&bytes) {
                     invoice::Format::Tsv => invoice::ocr::read_tsv(&text),
                     invoice::Format::Hocr => invoice::ocr::read_hocr(&text),
                     _ => {
-                        return Err(Failure::Message(
-                            "--lines reads Tesseract TSV or hOCR (and pdftotext -tsv) files".into(),
+                        return Err(Failure::argument(
+                            "--lines reads Tesseract TSV or hOCR (and pdftotext -tsv) files",
                         ));
                     }
                 }
-                .map_err(|e| Failure::Message(format!("{}: {e}", e.code())))?;
+                .map_err(|e| Failure::At(file.clone(), e.into()))?;
                 for line in document.lines() {
                     let words: Vec<String> = line
                         .words
@@ -216,13 +220,12 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             }
             let mut invoice = read_any(&file)?;
             if let Some(qr) = qr {
-                let text = std::fs::read_to_string(&qr)
-                    .map_err(|e| Failure::Message(format!("cannot read {}: {e}", qr.display())))?;
+                let text = super::read_text(&qr)?;
                 invoice::ocr::confirm_with_qr(&mut invoice, &text);
             }
             if json {
                 let text = serde_json::to_string_pretty(&invoice)
-                    .map_err(|e| Failure::Message(e.to_string()))?;
+                    .map_err(|e| Failure::json("output", &e))?;
                 println!("{text}");
             } else {
                 print_invoice(&invoice);
@@ -233,17 +236,30 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             file,
             date,
             max_age_days,
+            environment,
+            technical_keys,
             technical_key,
             software_pin,
             catalog,
             json,
         } => {
+            let keys = technical_keys
+                .map(|path| -> Result<_, Failure> {
+                    let text = super::read_text(&path)?;
+                    Ok(bmc_core::dian::NumberingKeys::from_csv(
+                        &text,
+                        &path.display().to_string(),
+                    )?)
+                })
+                .transpose()?;
             let lookup = catalog.map(|path| open_catalog(&path)).transpose()?;
             let mut context =
                 Context::new(date.unwrap_or_else(|| chrono::Local::now().date_naive()));
             context.max_age_days = max_age_days;
             context.technical_key = technical_key;
             context.software_pin = software_pin;
+            context.numbering_keys = keys.as_ref();
+            context.environment = environment;
             context.catalog = lookup.as_deref();
             if file.is_dir() {
                 return validate_folder(&file, &context, json);
@@ -257,7 +273,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
                     "registrable": registrable,
                     "findings": findings,
                 }))
-                .map_err(|e| Failure::Message(e.to_string()))?;
+                .map_err(|e| Failure::json("output", &e))?;
                 println!("{text}");
             } else {
                 println!(
@@ -297,7 +313,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
 /// Exits with 2 when any cannot be registered or read.
 fn validate_folder(dir: &Path, context: &Context<'_>, json: bool) -> Result<ExitCode, Failure> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Failure::Message(format!("cannot read {}: {e}", dir.display())))?
+        .map_err(|e| Failure::read(dir, &e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "xml"))
         .collect();
@@ -344,7 +360,7 @@ fn validate_folder(dir: &Path, context: &Context<'_>, json: bool) -> Result<Exit
     }
     if json {
         let text =
-            serde_json::to_string_pretty(&reports).map_err(|e| Failure::Message(e.to_string()))?;
+            serde_json::to_string_pretty(&reports).map_err(|e| Failure::json("output", &e))?;
         println!("{text}");
     } else {
         println!(
@@ -381,12 +397,9 @@ fn file_stem(invoice: &Invoice, index: usize) -> String {
 
 /// Reads a file as whatever kind of invoice document it is.
 pub fn read_any(path: &Path) -> Result<Invoice, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = super::read_file(path)?;
     let options = invoice::ocr::OcrOptions::default();
-    let located = |e: invoice::InvoiceError| {
-        Failure::Message(format!("{}: {}: {e}", path.display(), e.code()))
-    };
+    let located = |e: invoice::InvoiceError| Failure::At(path.to_owned(), e.into());
     match invoice::detect(&bytes) {
         invoice::Format::Pdf => {
             // The text layer when there is one (milliseconds); OCR of the page otherwise.

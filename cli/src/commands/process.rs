@@ -1,18 +1,25 @@
 //! `bmc process`: the main job. Registers every invoice of a folder against the catalog and
-//! the rules, and writes each registration (JSON) and certificate (PDF).
+//! the rules, on every core, and writes each registration (JSON) and certificate (PDF). An
+//! entry that cannot be read is reported with its code and the others are processed; the
+//! exit status says whether any failed.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bmc_core::catalog::{self, Catalog};
+use bmc_core::dian::{Environment, NumberingKeys};
 use bmc_core::money::format_cop;
-use bmc_core::pipeline::{Event, Pipeline, PipelineOptions};
+use bmc_core::pipeline::{BatchOptions, BatchOutcome, Pipeline, PipelineOptions, Registration};
 use bmc_core::rules::RuleBook;
 use clap::Args;
 
-use super::Failure;
+use super::{Failure, read_file, read_text, write_file};
+
+/// How many documents are read and registered at a time (bounds memory on large folders).
+const BATCH: usize = 256;
 
 #[derive(Debug, Args)]
 pub struct ProcessArgs {
@@ -31,20 +38,28 @@ pub struct ProcessArgs {
     /// The registration date (default: today in Colombia).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<chrono::NaiveDate>,
-    /// The numbering range's technical key, to recompute CUFEs (the samples use DIAN's
-    /// published test key).
-    #[arg(long, default_value = bmc_core::invoice::generate::TEST_TECHNICAL_KEY)]
-    pub technical_key: String,
-    /// The software PIN, to recompute notes' CUDEs.
-    #[arg(long, default_value = bmc_core::invoice::generate::TEST_SOFTWARE_PIN)]
-    pub software_pin: String,
+    /// The DIAN environment registered for: `production` refuses test (habilitación)
+    /// documents; the samples are test documents.
+    #[arg(long, default_value = "production", value_parser = parse_environment)]
+    pub environment: Environment,
+    /// The numbering ranges' keys (`nit,prefix,technical_key,software_pin`): each document's
+    /// CUFE is recomputed with its seller's key; a document whose key is not listed gets
+    /// `CUFE_UNVERIFIABLE` (review). Default: the samples' keys.
+    #[arg(long, default_value = "data/invoices/technical-keys.csv")]
+    pub technical_keys: PathBuf,
+    /// One technical key for every invoice, instead of the table.
+    #[arg(long)]
+    pub technical_key: Option<String>,
+    /// One software PIN for every note, instead of the table.
+    #[arg(long)]
+    pub software_pin: Option<String>,
     /// Skip the certificates (registrations only).
     #[arg(long)]
     pub no_pdf: bool,
 }
 
-fn io(path: &Path, e: std::io::Error) -> Failure {
-    Failure::Message(format!("{}: {e}", path.display()))
+pub(super) fn parse_environment(text: &str) -> Result<Environment, String> {
+    Environment::parse(text).map_err(|_| format!("{text:?} is not production or test"))
 }
 
 /// The index at `index`, built from `csv` when it is not there yet.
@@ -61,111 +76,210 @@ fn open_or_build(csv: &Path, index: &Path) -> Result<Catalog, Failure> {
     Ok(Catalog::open(index)?)
 }
 
+/// The folder's `*.xml` entries, sorted; an entry that cannot even be listed is a failure of
+/// its own, named by what could be read of it.
+fn entries(folder: &Path) -> Result<Vec<Result<PathBuf, Failure>>, Failure> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(|e| Failure::read(folder, &e))? {
+        match entry {
+            Ok(entry) => {
+                let path = entry.path();
+                if path
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
+                {
+                    found.push(Ok(path));
+                }
+            }
+            Err(e) => found.push(Err(Failure::read(folder, &e))),
+        }
+    }
+    found.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => a.cmp(b),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+    });
+    Ok(found)
+}
+
+/// The running totals of a run.
+#[derive(Default)]
+struct Tally {
+    registered: usize,
+    refused: usize,
+    failed: usize,
+    fees: rust_decimal::Decimal,
+}
+
 pub fn run(args: ProcessArgs) -> Result<ExitCode, Failure> {
     let started = Instant::now();
-    std::fs::create_dir_all(&args.out).map_err(|e| io(&args.out, e))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| Failure::write(&args.out, &e))?;
     let index = args
         .index
         .clone()
         .unwrap_or_else(|| args.out.join("catalog-index"));
     let catalog = open_or_build(&args.catalog, &index)?;
+    let keys = NumberingKeys::from_csv(
+        &read_text(&args.technical_keys)?,
+        &args.technical_keys.display().to_string(),
+    )?;
     let options = PipelineOptions {
-        technical_key: Some(args.technical_key.clone()),
-        software_pin: Some(args.software_pin.clone()),
+        technical_key: args.technical_key.clone(),
+        software_pin: args.software_pin.clone(),
+        numbering_keys: Some(Arc::new(keys)),
+        environment: args.environment,
         ..PipelineOptions::default()
     };
     let pipeline = Pipeline::new(catalog, RuleBook::embedded()?, options);
     let date = args.date.unwrap_or_else(bmc_core::rules::today_in_colombia);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.folder)
-        .map_err(|e| io(&args.folder, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
+    let entries = entries(&args.folder)?;
     let events_path = args.out.join("events.jsonl");
     let mut events_file = std::io::BufWriter::new(
-        std::fs::File::create(&events_path).map_err(|e| io(&events_path, e))?,
+        std::fs::File::create(&events_path).map_err(|e| Failure::write(&events_path, &e))?,
     );
     println!(
         "{:<14} {:<14} {:<30} {:<4} {:<34} {:>13} {:>11} {:>13}",
         "file", "number", "seller", "reg", "findings", "fee", "IVA", "total"
     );
-    let (mut registered, mut refused, mut unreadable) = (0usize, 0usize, 0usize);
-    let mut fees = rust_decimal::Decimal::ZERO;
-    let show_progress = files.len() >= 500;
-    for (i, path) in files.iter().enumerate() {
-        if show_progress && i % 250 == 0 {
-            eprint!("\r{i}/{} documents", files.len());
+    let mut tally = Tally::default();
+    let show_progress = entries.len() >= 500;
+    let batch_options = BatchOptions {
+        threads: 0,
+        certificates: !args.no_pdf,
+    };
+    for (b, batch) in entries.chunks(BATCH).enumerate() {
+        if show_progress {
+            eprint!("\r{}/{} documents", b * BATCH, entries.len());
         }
-        let name = path
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
-        let mut events: Vec<Event> = Vec::new();
-        let registration = match pipeline.register(&bytes, date, &mut events) {
-            Ok(r) => r,
-            Err(e) => {
-                unreadable += 1;
-                println!("{name:<14} skipped: {}: {e}", e.code());
-                continue;
-            }
-        };
-        for event in &events {
-            writeln!(events_file, "{}", event.to_put_events_entry("default"))
-                .map_err(|e| io(&events_path, e))?;
-        }
-        let json_path = args.out.join(format!("{name}.registration.json"));
-        std::fs::write(&json_path, registration.to_json()).map_err(|e| io(&json_path, e))?;
-        if !args.no_pdf {
-            let pdf = bmc_core::certificate::render(&registration)?;
-            let pdf_path = args.out.join(format!("{name}.pdf"));
-            std::fs::write(&pdf_path, pdf).map_err(|e| io(&pdf_path, e))?;
-        }
-        let mut codes: Vec<&str> = registration
-            .findings
+        // Read what can be read; each entry that cannot is reported in its place.
+        let read: Vec<(String, Result<Vec<u8>, Failure>)> = batch
             .iter()
-            .map(|f| f.code.as_str())
+            .map(|entry| match entry {
+                Ok(path) => (stem(path), read_file(path)),
+                Err(e) => (
+                    String::from("?"),
+                    Err(Failure::read(
+                        &args.folder,
+                        &std::io::Error::other(e.to_string()),
+                    )),
+                ),
+            })
             .collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let (fee, iva, total) = registration.commission.as_ref().map_or(
-            (String::from("-"), String::from("-"), String::from("-")),
-            |c| (format_cop(c.fee), format_cop(c.iva), format_cop(c.total)),
-        );
-        if registration.registrable {
-            registered += 1;
-            if let Some(c) = &registration.commission {
-                fees += c.total;
+        let documents: Vec<&[u8]> = read
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok().map(Vec::as_slice))
+            .collect();
+        let mut outcomes = pipeline
+            .register_many(&documents, date, &batch_options)
+            .into_iter();
+        for (name, bytes) in &read {
+            match bytes {
+                Err(e) => {
+                    tally.failed += 1;
+                    println!("{name:<14} skipped: {e}");
+                }
+                Ok(_) => match outcomes.next() {
+                    Some(outcome) => {
+                        write_outcome(&args.out, name, outcome, &mut events_file, &mut tally)?;
+                    }
+                    None => {
+                        tally.failed += 1;
+                        println!("{name:<14} skipped: no outcome");
+                    }
+                },
             }
-        } else {
-            refused += 1;
         }
-        let seller: String = registration.invoice.seller.name.chars().take(30).collect();
-        println!(
-            "{name:<14} {:<14} {seller:<30} {:<4} {:<34} {fee:>13} {iva:>11} {total:>13}",
-            registration.invoice.number,
-            if registration.registrable {
-                "yes"
-            } else {
-                "no"
-            },
-            codes.join(" ")
-        );
     }
     if show_progress {
-        eprintln!("\r{0}/{0} documents", files.len());
+        eprintln!("\r{0}/{0} documents", entries.len());
     }
-    events_file.flush().map_err(|e| io(&events_path, e))?;
+    events_file
+        .flush()
+        .map_err(|e| Failure::write(&events_path, &e))?;
     println!(
-        "{} documents: {registered} registered, {refused} not registrable, {unreadable} unreadable; commissions with IVA {}; {:.2} s; written to {}",
-        files.len(),
-        format_cop(fees),
+        "{} documents: {} registered, {} not registrable, {} unreadable; commissions with IVA {}; {:.2} s; written to {}",
+        entries.len(),
+        tally.registered,
+        tally.refused,
+        tally.failed,
+        format_cop(tally.fees),
         started.elapsed().as_secs_f64(),
         args.out.display()
     );
-    Ok(if unreadable > 0 {
+    Ok(if tally.failed > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+}
+
+/// Writes one document's events, registration and certificate, and prints its row.
+fn write_outcome(
+    out: &Path,
+    name: &str,
+    outcome: BatchOutcome,
+    events_file: &mut impl std::io::Write,
+    tally: &mut Tally,
+) -> Result<(), Failure> {
+    let events_path = out.join("events.jsonl");
+    for event in &outcome.events {
+        writeln!(events_file, "{}", event.to_put_events_entry("default"))
+            .map_err(|e| Failure::write(&events_path, &e))?;
+    }
+    let registration = match outcome.result {
+        Ok(r) => r,
+        Err(e) => {
+            tally.failed += 1;
+            println!("{name:<14} skipped: {}: {e}", e.code());
+            return Ok(());
+        }
+    };
+    write_file(
+        &out.join(format!("{name}.registration.json")),
+        registration.to_json().as_bytes(),
+    )?;
+    if let Some(pdf) = &outcome.certificate {
+        write_file(&out.join(format!("{name}.pdf")), pdf)?;
+    }
+    print_row(name, &registration, tally);
+    Ok(())
+}
+
+fn print_row(name: &str, registration: &Registration, tally: &mut Tally) {
+    let mut codes: Vec<&str> = registration
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let (fee, iva, total) = registration.commission.as_ref().map_or(
+        (String::from("-"), String::from("-"), String::from("-")),
+        |c| (format_cop(c.fee), format_cop(c.iva), format_cop(c.total)),
+    );
+    if registration.registrable {
+        tally.registered += 1;
+        if let Some(c) = &registration.commission {
+            tally.fees += c.total;
+        }
+    } else {
+        tally.refused += 1;
+    }
+    let seller: String = registration.invoice.seller.name.chars().take(30).collect();
+    println!(
+        "{name:<14} {:<14} {seller:<30} {:<4} {:<34} {fee:>13} {iva:>11} {total:>13}",
+        registration.invoice.number,
+        if registration.registrable {
+            "yes"
+        } else {
+            "no"
+        },
+        codes.join(" ")
+    );
 }

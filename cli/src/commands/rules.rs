@@ -118,7 +118,7 @@ fn show(v: &RuleSet) {
 fn test(dir: &Path) -> Result<ExitCode, Failure> {
     let book = RuleBook::load(dir)?;
     let cases_dir = book.cases_dir().ok_or_else(|| {
-        Failure::Message(format!(
+        Failure::argument(format!(
             "{}: the rule set has no cases/ folder",
             dir.display()
         ))

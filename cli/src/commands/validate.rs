@@ -22,19 +22,16 @@ pub struct ValidateArgs {
 type Outcome = Result<String, (String, String)>;
 
 pub fn run(args: ValidateArgs) -> Result<ExitCode, Failure> {
-    let mut reader = csv::Reader::from_path(&args.file)
-        .map_err(|e| Failure::Message(format!("cannot read {}: {e}", args.file)))?;
+    let mut reader = csv::Reader::from_path(&args.file).map_err(|e| Failure::csv(&args.file, e))?;
     let headers = reader
         .headers()
-        .map_err(|e| Failure::Message(format!("{}: {e}", args.file)))?
+        .map_err(|e| Failure::csv(&args.file, e))?
         .clone();
     let column = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                Failure::Message(format!("{}: the header has no {name:?} column", args.file))
-            })
+            .ok_or_else(|| Failure::csv(&args.file, format!("the header has no {name:?} column")))
     };
     let (kind_col, scheme_col, value_col) = (column("kind")?, column("scheme")?, column("value")?);
 
@@ -44,7 +41,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode, Failure> {
     );
     let (mut valid, mut invalid) = (0usize, 0usize);
     for record in reader.records() {
-        let record = record.map_err(|e| Failure::Message(format!("{}: {e}", args.file)))?;
+        let record = record.map_err(|e| Failure::csv(&args.file, e))?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(i).unwrap_or("").trim();
         let (kind, scheme, value) = (field(kind_col), field(scheme_col), field(value_col));

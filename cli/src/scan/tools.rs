@@ -18,15 +18,15 @@ fn run(program: &str, args: &[&std::ffi::OsStr], install: &str) -> Result<Vec<u8
         .output()
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Failure::Message(format!(
+                Failure::tool_missing(format!(
                     "{program} is not installed; on Debian or Ubuntu: apt-get install {install}"
                 ))
             } else {
-                Failure::Message(format!("cannot run {program}: {e}"))
+                Failure::tool(format!("cannot run {program}: {e}"))
             }
         })?;
     if !output.status.success() {
-        return Err(Failure::Message(format!(
+        return Err(Failure::tool(format!(
             "{program} failed ({}): {}",
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
@@ -50,7 +50,7 @@ pub fn tesseract_tsv(image: &Path) -> Result<String, Failure> {
         ],
         "tesseract-ocr tesseract-ocr-spa",
     )?;
-    String::from_utf8(out).map_err(|e| Failure::Message(format!("tesseract wrote non-UTF-8: {e}")))
+    String::from_utf8(out).map_err(|e| Failure::tool(format!("tesseract wrote non-UTF-8: {e}")))
 }
 
 /// The text layer of a PDF as TSV (`pdftotext -tsv`), or `None` when it has no text.
@@ -61,7 +61,7 @@ pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, Failure> {
         "poppler-utils",
     )?;
     let text = String::from_utf8(out)
-        .map_err(|e| Failure::Message(format!("pdftotext wrote non-UTF-8: {e}")))?;
+        .map_err(|e| Failure::tool(format!("pdftotext wrote non-UTF-8: {e}")))?;
     let words = text
         .lines()
         .filter(|l| l.starts_with("5\t") && !l.ends_with("###"))
@@ -86,7 +86,7 @@ pub fn render_page(pdf: &Path, dpi: u32) -> Result<GrayImage, Failure> {
         "poppler-utils",
     )?;
     let image = image::load_from_memory_with_format(&out, image::ImageFormat::Pnm)
-        .map_err(|e| Failure::Message(format!("pdftoppm output: {e}")))?;
+        .map_err(|e| Failure::tool(format!("pdftoppm output: {e}")))?;
     Ok(image.to_luma8())
 }
 
@@ -164,7 +164,12 @@ pub fn read_scan(page: &GrayImage, options: &OcrOptions<'_>) -> Result<ScanRead,
 /// Reads an invoice from an image file (see [`read_scan`]).
 pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
     let page = image::open(path)
-        .map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?
+        .map_err(|e| {
+            Failure::read(
+                path,
+                &std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?
         .to_luma8();
     read_scan(&page, options)
 }
@@ -174,8 +179,7 @@ pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, Fai
 fn qr_text(page: &GrayImage) -> Result<Option<String>, Failure> {
     let dir = scratch_dir()?;
     let file = dir.join("qr.png");
-    page.save(&file)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", file.display())))?;
+    page.save(&file).map_err(|e| Failure::write(&file, &e))?;
     let output = Command::new("zbarimg")
         .args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"])
         .arg(&file)
@@ -189,7 +193,7 @@ fn qr_text(page: &GrayImage) -> Result<Option<String>, Failure> {
         // Status 4: no code found.
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Failure::Message(format!("cannot run zbarimg: {e}"))),
+        Err(e) => Err(Failure::tool(format!("cannot run zbarimg: {e}"))),
     }
 }
 
@@ -200,8 +204,7 @@ fn scratch_dir() -> Result<std::path::PathBuf, Failure> {
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::Message(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::write(&dir, &e))?;
     Ok(dir)
 }
 
@@ -209,8 +212,7 @@ fn scratch_dir() -> Result<std::path::PathBuf, Failure> {
 fn ocr_gray(page: &GrayImage) -> Result<String, Failure> {
     let dir = scratch_dir()?;
     let file = dir.join("page.png");
-    page.save(&file)
-        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", file.display())))?;
+    page.save(&file).map_err(|e| Failure::write(&file, &e))?;
     let tsv = tesseract_tsv(&file);
     let _ = std::fs::remove_dir_all(&dir);
     tsv

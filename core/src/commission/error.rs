@@ -25,6 +25,14 @@ pub enum CommissionError {
         /// What was being computed.
         what: String,
     },
+    /// The invoice is not in pesos and gives no usable exchange rate.
+    #[error("the invoice is in {currency}: {message}; the commission is computed in pesos")]
+    Currency {
+        /// The document's currency.
+        currency: String,
+        /// What is missing or wrong.
+        message: String,
+    },
     /// A line's product could not be classified because the catalog failed to answer.
     #[error("line {line}: the catalog could not classify the product: {source}")]
     Catalog {
@@ -42,6 +50,7 @@ impl CommissionError {
             CommissionError::InvalidLine { .. } => "COMMISSION_INVALID_LINE",
             CommissionError::Rules(e) => e.code(),
             CommissionError::OutOfRange { .. } => "COMMISSION_OUT_OF_RANGE",
+            CommissionError::Currency { .. } => "COMMISSION_CURRENCY_UNCONVERTIBLE",
             CommissionError::Catalog { source, .. } => source.code(),
         }
     }
@@ -49,9 +58,9 @@ impl CommissionError {
     /// The broad kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CommissionError::InvalidLine { .. } | CommissionError::OutOfRange { .. } => {
-                ErrorKind::InvalidInput
-            }
+            CommissionError::InvalidLine { .. }
+            | CommissionError::OutOfRange { .. }
+            | CommissionError::Currency { .. } => ErrorKind::InvalidInput,
             CommissionError::Rules(e) => e.kind(),
             CommissionError::Catalog { source, .. } => source.kind(),
         }

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::CommissionError;
 use crate::catalog::CatalogError;
 use crate::dian::TariffCode;
 
@@ -44,11 +45,11 @@ impl CommissionLine {
         tariff_code: Option<&str>,
         product_code: Option<String>,
         base: Decimal,
-    ) -> Result<CommissionLine, super::CommissionError> {
+    ) -> Result<CommissionLine, CommissionError> {
         let tariff_code = tariff_code
             .map(TariffCode::parse)
             .transpose()
-            .map_err(|e| super::CommissionError::InvalidLine {
+            .map_err(|e| CommissionError::InvalidLine {
                 line,
                 field: "tariff_code",
                 message: format!("{e} [{}]", e.code()),
@@ -108,16 +109,37 @@ impl std::fmt::Debug for Options<'_> {
     }
 }
 
-impl From<&crate::invoice::Invoice> for CommissionInvoice {
-    /// The lines as the commission takes them: base, subpartida when the line gives a valid
-    /// scheme-020 code, and the product code (seller's code, GTIN or own code) otherwise.
-    fn from(invoice: &crate::invoice::Invoice) -> CommissionInvoice {
-        CommissionInvoice {
-            issue_date: invoice.issue_date,
-            lines: invoice
-                .lines
-                .iter()
-                .map(|line| CommissionLine {
+impl CommissionInvoice {
+    /// The lines of `invoice` as the commission takes them, in pesos: base (converted with
+    /// the document's own exchange rate when its currency is not COP, to the cent, half up),
+    /// subpartida when the line gives a valid scheme-020 code, and the product code (seller's
+    /// code, GTIN or own code) otherwise. A foreign-currency invoice without a usable rate is
+    /// [`CommissionError::Currency`]: no fee is computed on amounts that are not pesos.
+    pub fn in_pesos(
+        invoice: &crate::invoice::Invoice,
+    ) -> Result<CommissionInvoice, CommissionError> {
+        let rate = invoice
+            .pesos_per_unit()
+            .map_err(|message| CommissionError::Currency {
+                currency: invoice.currency.clone(),
+                message,
+            })?;
+        let lines = invoice
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let base = match rate {
+                    None => line.base,
+                    Some(rate) => line
+                        .base
+                        .checked_mul(rate)
+                        .map(|b| crate::money::round(b, 2, crate::money::Rounding::HalfUp))
+                        .ok_or_else(|| CommissionError::OutOfRange {
+                            what: format!("line {}'s base in pesos", i + 1),
+                        })?,
+                };
+                Ok(CommissionLine {
                     id: Some(line.id.clone()),
                     tariff_code: line
                         .item_code
@@ -125,9 +147,13 @@ impl From<&crate::invoice::Invoice> for CommissionInvoice {
                         .filter(|c| c.scheme == "020")
                         .and_then(|c| TariffCode::parse(&c.code).ok()),
                     product_code: line.product_code().map(str::to_string),
-                    base: line.base,
+                    base,
                 })
-                .collect(),
-        }
+            })
+            .collect::<Result<_, CommissionError>>()?;
+        Ok(CommissionInvoice {
+            issue_date: invoice.issue_date,
+            lines,
+        })
     }
 }

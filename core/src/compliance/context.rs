@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::catalog::{Catalog, CatalogError};
-use crate::dian::TariffCode;
+use crate::dian::{Environment, NumberingKeys, TariffCode};
 
 /// What the catalog knows of a product, for compliance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,9 @@ impl<S: std::hash::BuildHasher + Sync> ProductLookup
     }
 }
 
+/// The oldest invoice that can be registered by default, in calendar days.
+pub const DEFAULT_MAX_AGE_DAYS: i64 = 180;
+
 /// The settings of a validation.
 #[derive(Clone)]
 pub struct Context<'a> {
@@ -53,10 +56,17 @@ pub struct Context<'a> {
     pub registration_date: NaiveDate,
     /// The oldest invoice that can be registered, in calendar days (180 by default).
     pub max_age_days: i64,
-    /// The numbering range's technical key: when set, invoice CUFEs are recomputed.
+    /// One technical key for every invoice: when set, invoice CUFEs are recomputed with it
+    /// (for a single seller's range; a verifier of many sellers uses `numbering_keys`).
     pub technical_key: Option<String>,
-    /// The software PIN: when set, credit and debit note CUDEs are recomputed.
+    /// One software PIN for every note: when set, credit and debit note CUDEs are recomputed.
     pub software_pin: Option<String>,
+    /// The keys of the sellers' numbering ranges: a document's CUFE (or CUDE) is recomputed
+    /// with its seller's key; a document whose key is unknown gets `CUFE_UNVERIFIABLE`.
+    pub numbering_keys: Option<&'a NumberingKeys>,
+    /// The DIAN environment the platform registers for: a document of the other
+    /// environment (a test document on a production platform) is an error.
+    pub environment: Environment,
     /// The catalog: when set, every line's product is looked up.
     pub catalog: Option<&'a dyn ProductLookup>,
     /// The chapters whose products can be registered (01–24 by default).
@@ -73,6 +83,11 @@ impl std::fmt::Debug for Context<'_> {
                 &self.technical_key.as_ref().map(|_| "<set>"),
             )
             .field("software_pin", &self.software_pin.as_ref().map(|_| "<set>"))
+            .field(
+                "numbering_keys",
+                &self.numbering_keys.map(NumberingKeys::len),
+            )
+            .field("environment", &self.environment)
             .field("catalog", &self.catalog.is_some())
             .field("eligible_chapters", &self.eligible_chapters)
             .finish()
@@ -80,14 +95,16 @@ impl std::fmt::Debug for Context<'_> {
 }
 
 impl<'a> Context<'a> {
-    /// A context for registering on `registration_date`, with the defaults: 180 days, no
-    /// keys, no catalog, chapters 01–24.
+    /// A context for registering on `registration_date`, with the defaults:
+    /// [`DEFAULT_MAX_AGE_DAYS`], no keys, no catalog, chapters 01–24, production.
     pub fn new(registration_date: NaiveDate) -> Context<'a> {
         Context {
             registration_date,
-            max_age_days: 180,
+            max_age_days: DEFAULT_MAX_AGE_DAYS,
             technical_key: None,
             software_pin: None,
+            numbering_keys: None,
+            environment: Environment::Production,
             catalog: None,
             eligible_chapters: 1..=24,
         }

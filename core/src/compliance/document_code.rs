@@ -5,6 +5,7 @@ use crate::dian::{Cufe, CufeError, Environment, cufe};
 use crate::invoice::{DocumentKind, Invoice};
 
 pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings) {
+    environment(invoice, context, out);
     let name = if invoice.kind == DocumentKind::Invoice {
         "CUFE"
     } else {
@@ -35,11 +36,39 @@ pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings
         );
         return;
     }
+    let seller = invoice.seller.id.as_str();
+    let prefix = invoice.prefix.as_deref();
+    let keys = context.numbering_keys;
     let key = match invoice.kind {
-        DocumentKind::Invoice => context.technical_key.as_deref(),
-        _ => context.software_pin.as_deref(),
+        DocumentKind::Invoice => context
+            .technical_key
+            .as_deref()
+            .or_else(|| keys.and_then(|k| k.technical_key(seller, &invoice.number, prefix))),
+        _ => context
+            .software_pin
+            .as_deref()
+            .or_else(|| keys.and_then(|k| k.software_pin(seller, &invoice.number, prefix))),
     };
-    let Some(key) = key else { return };
+    let Some(key) = key else {
+        let (what_es, what_en) = match invoice.kind {
+            DocumentKind::Invoice => ("la clave técnica", "the technical key"),
+            _ => ("el PIN del software", "the software PIN"),
+        };
+        let range = crate::dian::numbering::number_prefix(&invoice.number);
+        let range = prefix.unwrap_or(range);
+        out.push(
+            "CUFE_UNVERIFIABLE",
+            Severity::Warning,
+            "cufe",
+            format!(
+                "No se puede recalcular el {name}: no se conoce {what_es} del rango {range:?} del vendedor {seller}; requiere revisión."
+            ),
+            format!(
+                "The {name} cannot be recomputed: {what_en} of seller {seller}'s range {range:?} is not known; needs review."
+            ),
+        );
+        return;
+    };
     // A document read from a page may not say its environment: either one may match.
     let environments = match invoice.environment {
         Some(env) => vec![env],
@@ -72,5 +101,21 @@ pub(super) fn check(invoice: &Invoice, context: &Context<'_>, out: &mut Findings
             format!("No se puede recalcular el {name}: {e}."),
             format!("The {name} cannot be recomputed: {e}."),
         ),
+    }
+}
+
+/// A test-environment (habilitación) document has no fiscal validity on a production
+/// platform.
+fn environment(invoice: &Invoice, context: &Context<'_>, out: &mut Findings) {
+    if invoice.environment == Some(Environment::Test)
+        && context.environment == Environment::Production
+    {
+        out.push(
+            "DOCUMENT_TEST_ENVIRONMENT",
+            Severity::Error,
+            "environment",
+            "El documento es del ambiente de pruebas (habilitación) de la DIAN: no tiene validez fiscal.",
+            "The document is from DIAN's test environment (habilitación): it has no fiscal validity.",
+        );
     }
 }

@@ -15,6 +15,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Parses `info`, `warning` or `error`.
+    pub fn parse(name: &str) -> Option<Severity> {
+        match name {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
     /// `info`, `warning` or `error`.
     pub fn name(self) -> &'static str {
         match self {
@@ -43,7 +53,13 @@ pub struct Finding {
 
 /// True when no finding is an [`Severity::Error`].
 pub fn is_registrable(findings: &[Finding]) -> bool {
-    findings.iter().all(|f| f.severity != Severity::Error)
+    registrable_with(findings.iter().map(|f| f.severity))
+}
+
+/// The registrability rule on the findings' severities alone (for callers that hold
+/// findings in another form): true when none is [`Severity::Error`].
+pub fn registrable_with(severities: impl IntoIterator<Item = Severity>) -> bool {
+    severities.into_iter().all(|s| s != Severity::Error)
 }
 
 /// Collects findings as the checks run.

@@ -32,20 +32,34 @@ pub(super) fn check(invoice: &Invoice, _context: &Context<'_>, out: &mut Finding
         );
     }
     document_type(invoice, out);
-    if invoice.currency != "COP" {
-        out.push(
+    match invoice.pesos_per_unit() {
+        Ok(None) => {}
+        Ok(Some(rate)) => out.push(
             "CURRENCY_NOT_COP",
             Severity::Warning,
             "currency",
             format!(
-                "La moneda es {}; la comisión se liquida en pesos (COP).",
+                "La moneda es {}; la comisión se liquida en pesos con la tasa de cambio del documento ({rate}).",
                 invoice.currency
             ),
             format!(
-                "The currency is {}; the commission is computed in pesos (COP).",
+                "The currency is {}; the commission is computed in pesos at the document's exchange rate ({rate}).",
                 invoice.currency
             ),
-        );
+        ),
+        Err(e) => out.push(
+            "EXCHANGE_RATE_MISSING",
+            Severity::Error,
+            "exchange_rate",
+            format!(
+                "La moneda es {} y la tasa de cambio a pesos falta o no sirve ({e}): no se liquida comisión; requiere revisión.",
+                invoice.currency
+            ),
+            format!(
+                "The currency is {} and the exchange rate to pesos is missing or unusable ({e}): no commission is computed; needs review.",
+                invoice.currency
+            ),
+        ),
     }
 }
 

@@ -30,9 +30,9 @@ mod identity;
 mod ocr;
 mod products;
 
-pub use context::{Context, ProductLookup, ProductStatus};
+pub use context::{Context, DEFAULT_MAX_AGE_DAYS, ProductLookup, ProductStatus};
 pub(crate) use finding::Findings;
-pub use finding::{Finding, Severity, is_registrable};
+pub use finding::{Finding, Severity, is_registrable, registrable_with};
 
 use crate::invoice::Invoice;
 
@@ -48,6 +48,8 @@ pub const CODES: &[&str] = &[
     "DOCUMENT_TYPE_UNKNOWN",
     "NOTE_DOCUMENT",
     "CURRENCY_NOT_COP",
+    "EXCHANGE_RATE_MISSING",
+    "DOCUMENT_TEST_ENVIRONMENT",
     "NO_LINES",
     "LINE_AMOUNT_MISMATCH",
     "TAX_MISMATCH",

@@ -52,15 +52,23 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// Parses `"1"` or `"2"`.
+    /// Parses `"1"` or `"2"`, or the names `"production"` and `"test"`.
     pub fn parse(code: &str) -> Result<Environment, CufeError> {
         match code.trim() {
-            "1" => Ok(Environment::Production),
-            "2" => Ok(Environment::Test),
+            "1" | "production" => Ok(Environment::Production),
+            "2" | "test" => Ok(Environment::Test),
             other => Err(CufeError::Field {
                 field: "environment",
                 reason: format!("is {other:?}; it must be 1 (production) or 2 (test)"),
             }),
+        }
+    }
+
+    /// `"production"` or `"test"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Test => "test",
         }
     }
 
@@ -302,6 +310,16 @@ pub enum CufeError {
         /// The received value (at most 120 characters of it).
         value: String,
     },
+    /// A table of numbering ranges' keys is wrong.
+    #[error("{source_name}:{line}: {message}")]
+    KeysTable {
+        /// The table's name (its file).
+        source_name: String,
+        /// The line (1-based; the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// The received code differs from the one computed from the fields.
     #[error("CUFE mismatch: the fields give {expected} but the document says {found}")]
     Mismatch {
@@ -320,6 +338,7 @@ impl CufeError {
             CufeError::Field { .. } => "CUFE_INVALID_FIELD",
             CufeError::Malformed { .. } => "CUFE_INVALID_FORMAT",
             CufeError::Mismatch { .. } => "CUFE_MISMATCH",
+            CufeError::KeysTable { .. } => "CUFE_KEYS_INVALID",
         }
     }
 
@@ -330,6 +349,7 @@ impl CufeError {
                 ErrorKind::InvalidFormat
             }
             CufeError::Mismatch { .. } => ErrorKind::Mismatch,
+            CufeError::KeysTable { .. } => ErrorKind::InvalidInput,
         }
     }
 }

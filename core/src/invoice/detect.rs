@@ -65,6 +65,7 @@ pub fn detect(bytes: &[u8]) -> Format {
 /// by content. PDFs and images are refused with a message saying what to do first: this
 /// library does no OCR and no PDF rendering itself.
 pub fn read_document(bytes: &[u8], options: &OcrOptions<'_>) -> Result<Invoice, InvoiceError> {
+    super::check_size("document", bytes.len(), super::MAX_DOCUMENT_BYTES)?;
     let text = || {
         std::str::from_utf8(bytes).map_err(|e| {
             let (line, column) = super::xml::line_column(bytes, e.valid_up_to());

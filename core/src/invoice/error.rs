@@ -9,6 +9,16 @@ use crate::error::ErrorKind;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvoiceError {
+    /// The input is larger than its reader takes.
+    #[error("the {format} input has {bytes} bytes; at most {limit} are read")]
+    TooLarge {
+        /// What was being read (`xml`, `textract`, `tesseract-tsv`, `hocr`, `json`).
+        format: &'static str,
+        /// Its size.
+        bytes: usize,
+        /// The most that reader takes.
+        limit: usize,
+    },
     /// The XML uses a construct refused for safety: a DTD or entity declaration, an entity
     /// other than the five predefined ones, nesting, attributes or size beyond the limits.
     #[error("XML refused at line {line}, column {column}: {reason}")]
@@ -115,6 +125,7 @@ impl InvoiceError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
+            InvoiceError::TooLarge { .. } => "INVOICE_TOO_LARGE",
             InvoiceError::Refused { .. } => "INVOICE_XML_REFUSED",
             InvoiceError::NotUtf8 { .. } => "INVOICE_NOT_UTF8",
             InvoiceError::Malformed { .. } => "INVOICE_XML_MALFORMED",
@@ -132,6 +143,7 @@ impl InvoiceError {
     /// The broad kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
+            InvoiceError::TooLarge { .. } => ErrorKind::InvalidLength,
             InvoiceError::MissingField { .. } | InvoiceError::NoInvoiceInText { .. } => {
                 ErrorKind::InvalidInput
             }

@@ -149,6 +149,7 @@ fn invoice(
         tax_totals: Vec::new(),
         totals: MonetaryTotals::default(),
         billing_reference: None,
+        exchange_rate: None,
         source: Source::exact(SourceKind::Ubl),
     };
     complete(&mut invoice, &options.technical_key);

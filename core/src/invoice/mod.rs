@@ -24,8 +24,32 @@ pub use xml::Limits;
 
 pub use detect::{Format, detect, read_document};
 pub use error::InvoiceError;
+/// The largest document [`read_document`] and the XML reader take, and the largest invoice
+/// JSON: 64 MiB.
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
+
+/// The largest OCR output the OCR readers take (Tesseract TSV or hOCR, Textract JSON): 16 MiB,
+/// dozens of pages; a Textract response is parsed whole, at about ten times its size.
+pub const MAX_OCR_BYTES: usize = 16 << 20;
+
+/// Refuses `bytes` of `format` over `limit`, before anything is parsed.
+pub(crate) fn check_size(
+    format: &'static str,
+    bytes: usize,
+    limit: usize,
+) -> Result<(), InvoiceError> {
+    if bytes > limit {
+        return Err(InvoiceError::TooLarge {
+            format,
+            bytes,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 pub use model::{
-    DocumentKind, FieldConfidence, Invoice, InvoiceLine, ItemCode, MonetaryTotals, Party, Source,
-    SourceKind, TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
+    DocumentKind, ExchangeRate, FieldConfidence, Invoice, InvoiceLine, ItemCode, MonetaryTotals,
+    Party, Source, SourceKind, TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
 };
 pub use ubl::read_xml;

@@ -185,6 +185,22 @@ pub struct InvoiceLine {
     pub seller_code: Option<String>,
 }
 
+/// `cac:PaymentExchangeRate`: the rate that converts the document's amounts to pesos.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    /// `cbc:SourceCurrencyCode`: the document's currency (`USD`).
+    pub source_currency: String,
+    /// `cbc:TargetCurrencyCode`: `COP`.
+    pub target_currency: String,
+    /// `cbc:CalculationRate`: pesos per unit of the source currency (the TRM).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    /// `cbc:Date`: the day of the rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+}
+
 /// `cac:LegalMonetaryTotal`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -377,6 +393,10 @@ pub struct Invoice {
     pub cufe: Option<String>,
     /// `cbc:DocumentCurrencyCode`.
     pub currency: String,
+    /// `cac:PaymentExchangeRate`: how the document's currency converts to pesos, when it is
+    /// not COP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<ExchangeRate>,
     /// `cac:AccountingSupplierParty`.
     pub seller: Party,
     /// `cac:AccountingCustomerParty`.
@@ -399,6 +419,7 @@ impl Invoice {
     /// Reads an invoice from its JSON form (as [`Invoice::to_json`] writes it: amounts as
     /// decimal strings).
     pub fn from_json(json: &str) -> Result<Invoice, super::InvoiceError> {
+        super::check_size("json", json.len(), super::MAX_DOCUMENT_BYTES)?;
         serde_json::from_str(json).map_err(|e| super::InvoiceError::InvalidJson {
             line: e.line(),
             column: e.column(),
@@ -410,6 +431,31 @@ impl Invoice {
     pub fn to_json(&self) -> String {
         // Serialising plain data with string keys cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The pesos one unit of the document's currency is worth: `None` for COP; the
+    /// document's own exchange rate when it converts its currency to COP at a positive rate;
+    /// otherwise what is missing or wrong.
+    pub fn pesos_per_unit(&self) -> Result<Option<Decimal>, String> {
+        if self.currency.eq_ignore_ascii_case("COP") {
+            return Ok(None);
+        }
+        let rate = self
+            .exchange_rate
+            .as_ref()
+            .ok_or("the document gives no exchange rate (cac:PaymentExchangeRate)")?;
+        if !rate.source_currency.eq_ignore_ascii_case(&self.currency)
+            || !rate.target_currency.eq_ignore_ascii_case("COP")
+        {
+            return Err(format!(
+                "the exchange rate converts {} to {}, not {} to COP",
+                rate.source_currency, rate.target_currency, self.currency
+            ));
+        }
+        if rate.rate <= Decimal::ZERO {
+            return Err(format!("the exchange rate {} is not positive", rate.rate));
+        }
+        Ok(Some(rate.rate))
     }
 
     /// The total of tax `code` (`"01"` IVA, `"04"` INC, `"03"` ICA), zero when absent.

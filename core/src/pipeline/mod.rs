@@ -11,7 +11,14 @@
 //! let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
 //! let index = std::env::temp_dir().join(format!("bmc-doc-pipeline-{}", std::process::id()));
 //! catalog::build_from_path(&root.join("data/sample-catalog.csv.gz"), &index, &Default::default(), &mut |_| {})?;
-//! let pipeline = Pipeline::new(Catalog::open(&index)?, RuleBook::embedded()?, PipelineOptions::default());
+//! // The samples are DIAN test-environment documents; their sellers' keys are in a table.
+//! let keys = bmc_core::dian::NumberingKeys::read(&root.join("data/invoices/technical-keys.csv"))?;
+//! let options = PipelineOptions {
+//!     environment: bmc_core::dian::Environment::Test,
+//!     numbering_keys: Some(keys.into()),
+//!     ..PipelineOptions::default()
+//! };
+//! let pipeline = Pipeline::new(Catalog::open(&index)?, RuleBook::embedded()?, options);
 //!
 //! let xml = std::fs::read(root.join("data/invoices/FEV-0005.xml"))?;
 //! let mut events = Vec::new();
@@ -24,11 +31,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod events;
 mod looked_up;
 mod matching;
 mod registration;
 
+pub use batch::{BatchOptions, BatchOutcome, PipelineError};
 pub use events::{Event, EventSink, NoEvents};
 pub use matching::{LineMatch, MatchKind};
 pub use registration::Registration;
@@ -41,6 +50,7 @@ use self::looked_up::LookedUp;
 use crate::catalog::{Catalog, CatalogError, SharedCatalog};
 use crate::commission::{self, CommissionInvoice};
 use crate::compliance::{self, Context};
+use crate::dian::{Environment, NumberingKeys};
 use crate::invoice::ocr::OcrOptions;
 use crate::invoice::{self, Invoice};
 use crate::rules::{RuleBook, SharedRuleBook};
@@ -52,6 +62,10 @@ pub struct PipelineOptions {
     pub technical_key: Option<String>,
     /// The software PIN, to recompute notes' CUDEs.
     pub software_pin: Option<String>,
+    /// The keys of the sellers' numbering ranges (see [`Context::numbering_keys`]).
+    pub numbering_keys: Option<std::sync::Arc<NumberingKeys>>,
+    /// The DIAN environment the platform registers for (production by default).
+    pub environment: Environment,
     /// The oldest invoice that can be registered, in days.
     pub max_age_days: i64,
     /// The name-search score under which a line's match needs review.
@@ -67,7 +81,9 @@ impl Default for PipelineOptions {
         PipelineOptions {
             technical_key: None,
             software_pin: None,
-            max_age_days: 180,
+            numbering_keys: None,
+            environment: Environment::Production,
+            max_age_days: crate::compliance::DEFAULT_MAX_AGE_DAYS,
             match_threshold: 8.0,
             ocr_threshold: None,
             trace: true,
@@ -181,6 +197,8 @@ impl Pipeline {
         context.max_age_days = self.options.max_age_days;
         context.technical_key = self.options.technical_key.clone();
         context.software_pin = self.options.software_pin.clone();
+        context.numbering_keys = self.options.numbering_keys.as_deref();
+        context.environment = self.options.environment;
         let looked_up = LookedUp::new(&catalog, &invoice, &lines);
         context.catalog = Some(&looked_up);
         let findings = compliance::validate(&invoice, &context);
@@ -196,7 +214,7 @@ impl Pipeline {
         // A credit or debit note adjusts a registration; it is not charged as a new one.
         let commission = if valid && invoice.kind == crate::invoice::DocumentKind::Invoice {
             let book = self.rules.get();
-            let input = CommissionInvoice::from(&invoice);
+            let input = CommissionInvoice::in_pesos(&invoice)?;
             let options = commission::Options {
                 as_of: None,
                 trace: self.options.trace,

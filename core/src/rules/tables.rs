@@ -224,7 +224,7 @@ pub(super) fn tariff(
         return Err(field_error(
             path,
             "iva.percent",
-            &format!("must be between 0 and {MAX_RATE_PERCENT}"),
+            format!("must be between 0 and {MAX_RATE_PERCENT}"),
         ));
     }
     let mut tiers = Vec::with_capacity(manifest.tiers.len());
@@ -240,7 +240,7 @@ pub(super) fn tariff(
             return Err(field_error(
                 path,
                 &field,
-                &format!("factor must be between 0 and {MAX_TIER_FACTOR}"),
+                format!("factor must be between 0 and {MAX_TIER_FACTOR}"),
             ));
         }
         let previous = tiers

@@ -22,6 +22,7 @@ __all__ = [
     "NotFound",
     "InvalidInput",
     "IndexError",
+    "InternalError",
     "nit_compact",
     "nit_calc_check_digit",
     "nit_validate",
@@ -47,6 +48,7 @@ __all__ = [
     "read_invoice_json",
     "invoice_from_ocr_json",
     "validate_json",
+    "is_registrable_severities",
     "Pipeline",
     "Registration",
 ]
@@ -65,6 +67,7 @@ class RuleError(BmcError): ...
 class NotFound(BmcError): ...
 class InvalidInput(BmcError): ...
 class IndexError(BmcError): ...
+class InternalError(BmcError): ...
 
 def nit_compact(number: str) -> str: ...
 def nit_calc_check_digit(number: str) -> str: ...
@@ -142,11 +145,14 @@ def validate_json(
     invoice_json: str,
     registration_date: datetime.date,
     *,
-    max_age_days: int = 180,
+    max_age_days: int | None = None,
     technical_key: str | None = None,
     software_pin: str | None = None,
+    technical_keys: str | os.PathLike[str] | None = None,
+    environment: str | None = None,
     catalog: Catalog | None = None,
 ) -> str: ...
+def is_registrable_severities(severities: Sequence[str]) -> bool: ...
 
 @final
 class RuleBook:
@@ -281,8 +287,10 @@ class Pipeline:
         *,
         technical_key: str | None = None,
         software_pin: str | None = None,
-        max_age_days: int = 180,
-        match_threshold: float = 8.0,
+        technical_keys: str | os.PathLike[str] | None = None,
+        environment: str | None = None,
+        max_age_days: int | None = None,
+        match_threshold: float | None = None,
         trace: bool = True,
     ) -> Pipeline: ...
     def register(
@@ -291,6 +299,14 @@ class Pipeline:
         registration_date: datetime.date,
         events: Callable[[dict[str, str]], object] | None = None,
     ) -> Registration: ...
+    def register_many(
+        self,
+        documents: Sequence[bytes],
+        registration_date: datetime.date,
+        *,
+        threads: int = 0,
+        events: Callable[[dict[str, str | int]], object] | None = None,
+    ) -> list[Registration | BmcError]: ...
 
 @final
 class Registration:

@@ -21,6 +21,7 @@ from typing import Any, Optional
 from bmc_core import _native
 
 __all__ = [
+    "ExchangeRate",
     "FieldConfidence",
     "Finding",
     "Invoice",
@@ -167,6 +168,31 @@ class InvoiceLine:
 
 
 @dataclass(frozen=True)
+class ExchangeRate:
+    """``cac:PaymentExchangeRate``: pesos per unit of the document's currency (``rate``, the
+    TRM of ``date``), from ``source_currency`` to ``target_currency`` (COP)."""
+
+    source_currency: str
+    target_currency: str
+    rate: Decimal
+    date: Optional[date] = None
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> ExchangeRate:
+        return cls(d["source_currency"], d["target_currency"], Decimal(d["rate"]), _date(d.get("date")))
+
+    def _to(self) -> dict[str, Any]:
+        return _drop_none(
+            {
+                "source_currency": self.source_currency,
+                "target_currency": self.target_currency,
+                "rate": _money(self.rate, "rate"),
+                "date": None if self.date is None else self.date.isoformat(),
+            }
+        )
+
+
+@dataclass(frozen=True)
 class MonetaryTotals:
     """``cac:LegalMonetaryTotal``: subtotal (``line_extension``), tax-exclusive and
     tax-inclusive amounts, allowances, charges, prepaid, and the amount payable."""
@@ -240,6 +266,7 @@ class Invoice:
     cufe: Optional[str] = None
     tax_totals: tuple[TaxTotal, ...] = ()
     billing_reference: Optional[str] = None
+    exchange_rate: Optional[ExchangeRate] = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Invoice:
@@ -275,6 +302,7 @@ class Invoice:
                 for t in d.get("tax_totals", [])
             ),
             billing_reference=d.get("billing_reference"),
+            exchange_rate=None if d.get("exchange_rate") is None else ExchangeRate._from(d["exchange_rate"]),
         )
 
     @classmethod
@@ -304,6 +332,7 @@ class Invoice:
             "due_date": None if self.due_date is None else self.due_date.isoformat(),
             "cufe": self.cufe,
             "currency": self.currency,
+            "exchange_rate": None if self.exchange_rate is None else self.exchange_rate._to(),
             "seller": self.seller._to(),
             "buyer": self.buyer._to(),
             "lines": [line._to() for line in self.lines],
@@ -365,24 +394,31 @@ def validate(
     invoice: Invoice,
     *,
     registration_date: date,
-    max_age_days: int = 180,
+    max_age_days: Optional[int] = None,
     technical_key: Optional[str] = None,
     software_pin: Optional[str] = None,
+    technical_keys: Optional[str] = None,
+    environment: Optional[str] = None,
     catalog: Optional[_native.Catalog] = None,
 ) -> list[Finding]:
     """Everything DIAN and the exchange check before registering ``invoice``, most severe
-    first."""
+    first. ``max_age_days`` defaults to the core's (180); ``environment`` is the DIAN
+    environment registered for, ``"production"`` (the default: test documents are refused)
+    or ``"test"``; ``technical_keys`` is the path of the numbering ranges' keys table
+    (``nit,prefix,technical_key,software_pin``), ``technical_key`` one key for the invoice."""
     found = _native.validate_json(
         invoice.to_json(),
         registration_date,
         max_age_days=max_age_days,
         technical_key=technical_key,
         software_pin=software_pin,
+        technical_keys=technical_keys,
+        environment=environment,
         catalog=catalog,
     )
     return [Finding(**f) for f in json.loads(found)]
 
 
 def is_registrable(findings: list[Finding]) -> bool:
-    """True when no finding is an error."""
-    return all(f.severity != "error" for f in findings)
+    """True when no finding is an error (the core's rule)."""
+    return _native.is_registrable_severities([f.severity for f in findings])

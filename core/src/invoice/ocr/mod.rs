@@ -132,17 +132,20 @@ pub fn from_ocr(
 
 /// Reads an invoice from Tesseract TSV (or `pdftotext -tsv` output).
 pub fn from_tesseract_tsv(tsv: &str, options: &OcrOptions<'_>) -> Result<Invoice, InvoiceError> {
+    crate::invoice::check_size("tesseract-tsv", tsv.len(), crate::invoice::MAX_OCR_BYTES)?;
     from_text(&read_tsv(tsv)?, options)
 }
 
 /// Reads an invoice from Tesseract hOCR.
 pub fn from_hocr(hocr: &str, options: &OcrOptions<'_>) -> Result<Invoice, InvoiceError> {
+    crate::invoice::check_size("hocr", hocr.len(), crate::invoice::MAX_OCR_BYTES)?;
     from_text(&read_hocr(hocr)?, options)
 }
 
 /// Reads an invoice from a Textract response: `DetectDocumentText` or `AnalyzeDocument`
 /// (`Blocks`), or `AnalyzeExpense` (`ExpenseDocuments`).
 pub fn from_textract(json: &str, options: &OcrOptions<'_>) -> Result<Invoice, InvoiceError> {
+    crate::invoice::check_size("textract", json.len(), crate::invoice::MAX_OCR_BYTES)?;
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| InvoiceError::OcrInput {
             format: "textract",
@@ -453,6 +456,7 @@ fn build(
             payable: total.value,
         },
         billing_reference: found.billing_reference.as_ref().map(|r| r.value.clone()),
+        exchange_rate: None,
         source: Source {
             kind: match engine {
                 Engine::Tesseract => SourceKind::Tesseract,

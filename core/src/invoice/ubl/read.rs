@@ -9,8 +9,8 @@ use super::roots;
 use crate::dian::Environment;
 use crate::invoice::xml::{self, Document, Element, Limits, ns};
 use crate::invoice::{
-    DocumentKind, Invoice, InvoiceError, InvoiceLine, ItemCode, MonetaryTotals, Party, Source,
-    SourceKind, TaxSubtotal, TaxTotal,
+    DocumentKind, ExchangeRate, Invoice, InvoiceError, InvoiceLine, ItemCode, MonetaryTotals,
+    Party, Source, SourceKind, TaxSubtotal, TaxTotal,
 };
 
 /// Reads a DIAN UBL 2.1 document: an `Invoice`, `CreditNote`, `DebitNote`, or an
@@ -136,6 +136,7 @@ impl Fields {
             currency: opt_text(root, &[(ns::CBC, "DocumentCurrencyCode")])
                 .unwrap_or("COP")
                 .to_string(),
+            exchange_rate: exchange_rate(root)?,
             seller: party(root, "AccountingSupplierParty")?,
             buyer: party(root, "AccountingCustomerParty")?,
             lines: root
@@ -251,6 +252,34 @@ fn party(root: &Element, role: &str) -> Result<Party, InvoiceError> {
 }
 
 /// `sts:Prefix` of the numbering range, in any `ext:UBLExtension`.
+/// `cac:PaymentExchangeRate`, when present.
+fn exchange_rate(root: &Element) -> Result<Option<ExchangeRate>, InvoiceError> {
+    let Some(rate) = root.child(ns::CAC, "PaymentExchangeRate") else {
+        return Ok(None);
+    };
+    let path = "cac:PaymentExchangeRate";
+    Ok(Some(ExchangeRate {
+        source_currency: text(
+            rate,
+            &[(ns::CBC, "SourceCurrencyCode")],
+            &format!("{path}/cbc:SourceCurrencyCode"),
+        )?
+        .to_string(),
+        target_currency: text(
+            rate,
+            &[(ns::CBC, "TargetCurrencyCode")],
+            &format!("{path}/cbc:TargetCurrencyCode"),
+        )?
+        .to_string(),
+        rate: amount(
+            rate,
+            &[(ns::CBC, "CalculationRate")],
+            &format!("{path}/cbc:CalculationRate"),
+        )?,
+        date: opt_date(rate, &[(ns::CBC, "Date")], &format!("{path}/cbc:Date"))?,
+    }))
+}
+
 fn prefix(root: &Element) -> Option<String> {
     root.child(ns::EXT, "UBLExtensions")?
         .children(ns::EXT, "UBLExtension")

@@ -120,6 +120,16 @@ pub fn write_xml(invoice: &Invoice, issuance: &Issuance) -> String {
     }
     party(&mut w, "cac:AccountingSupplierParty", &invoice.seller);
     party(&mut w, "cac:AccountingCustomerParty", &invoice.buyer);
+    if let Some(rate) = &invoice.exchange_rate {
+        w.open("cac:PaymentExchangeRate", &[]);
+        w.leaf("cbc:SourceCurrencyCode", &[], &rate.source_currency);
+        w.leaf("cbc:TargetCurrencyCode", &[], &rate.target_currency);
+        w.leaf("cbc:CalculationRate", &[], &rate.rate.to_string());
+        if let Some(date) = rate.date {
+            w.leaf("cbc:Date", &[], &date.to_string());
+        }
+        w.close("cac:PaymentExchangeRate");
+    }
     if let (DocumentKind::Invoice, Some(due)) = (invoice.kind, invoice.due_date) {
         w.open("cac:PaymentMeans", &[]);
         w.leaf("cbc:ID", &[], "2");
