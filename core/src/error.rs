@@ -64,6 +64,64 @@ impl ErrorKind {
     }
 }
 
+/// Every error code of bmc-core, as [`Error::code`] gives them: the one list the Python and
+/// Node packages and `docs/errors.md` are tested against (a test reads each module's
+/// `code()` to keep this list whole).
+pub const ERROR_CODES: &[&str] = &[
+    "NIT_INVALID_LENGTH",
+    "NIT_INVALID_FORMAT",
+    "NIT_INVALID_CHECKSUM",
+    "ID_TYPE_UNKNOWN",
+    "PRODUCT_CODE_UNKNOWN_SCHEME",
+    "PRODUCT_CODE_INVALID_LENGTH",
+    "PRODUCT_CODE_INVALID_FORMAT",
+    "PRODUCT_CODE_INVALID_CHECKSUM",
+    "TARIFF_CHAPTER_UNKNOWN",
+    "TARIFF_SUBHEADING_UNKNOWN",
+    "UNSPSC_SEGMENT_UNKNOWN",
+    "UNSPSC_INVALID_HIERARCHY",
+    "CUFE_INVALID_AMOUNT",
+    "CUFE_INVALID_FIELD",
+    "CUFE_INVALID_FORMAT",
+    "CUFE_MISMATCH",
+    "CUFE_KEYS_INVALID",
+    "RULES_IO",
+    "RULES_INVALID_FILE",
+    "RULES_INVALID_TABLE",
+    "RULES_SCRIPT_SYNTAX",
+    "RULES_SCRIPT_LIMIT",
+    "RULES_SCRIPT_FAILED",
+    "RULES_SCRIPT_RESULT",
+    "RULES_EMPTY",
+    "RULESET_NOT_IN_FORCE",
+    "RULESET_UNKNOWN_VERSION",
+    "COMMISSION_INVALID_LINE",
+    "COMMISSION_OUT_OF_RANGE",
+    "COMMISSION_CURRENCY_UNCONVERTIBLE",
+    "CATALOG_IO",
+    "CATALOG_SOURCE_INVALID",
+    "CATALOG_BUILD_REJECTED",
+    "CATALOG_FORMAT",
+    "CATALOG_TRUNCATED",
+    "CATALOG_CORRUPT",
+    "CATALOG_SEARCH",
+    "CATALOG_QUERY_INVALID",
+    "INVOICE_TOO_LARGE",
+    "INVOICE_XML_REFUSED",
+    "INVOICE_NOT_UTF8",
+    "INVOICE_XML_MALFORMED",
+    "INVOICE_UNKNOWN_DOCUMENT",
+    "INVOICE_MISSING_FIELD",
+    "INVOICE_INVALID_FIELD",
+    "INVOICE_UNRECOGNIZED_FORMAT",
+    "INVOICE_INVALID_JSON",
+    "OCR_INPUT_INVALID",
+    "OCR_FORMAT_UNKNOWN",
+    "OCR_NO_INVOICE",
+    "CERTIFICATE_PDF",
+    "PIPELINE_INTERNAL_ERROR",
+];
+
 /// Any error of bmc-core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -44,4 +44,4 @@ mod rng;
 pub mod rules;
 pub mod swap;
 
-pub use error::{Error, ErrorKind};
+pub use error::{ERROR_CODES, Error, ErrorKind};

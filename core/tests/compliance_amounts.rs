@@ -111,3 +111,86 @@ fn negative_quantities_and_amounts_are_findings() {
     let findings = compliance::validate(&invoice, &Context::new("2026-09-10".parse().unwrap()));
     assert!(!compliance::is_registrable(&findings));
 }
+
+/// The sample in dollars: the same figures, with or without an exchange rate.
+fn in_dollars(rate: Option<&str>) -> Invoice {
+    let mut invoice = sample();
+    invoice.currency = "USD".into();
+    invoice.exchange_rate = rate.map(|r| bmc_core::invoice::ExchangeRate {
+        source_currency: "USD".into(),
+        target_currency: "COP".into(),
+        rate: r.parse().unwrap(),
+        date: Some("2026-09-01".parse().unwrap()),
+    });
+    invoice
+}
+
+#[test]
+fn a_foreign_currency_invoice_is_charged_on_its_peso_value() {
+    let book = RuleBook::embedded().unwrap();
+    let pesos = commission::calculate(
+        &book,
+        &CommissionInvoice::in_pesos(&sample()).unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
+    let dollars = CommissionInvoice::in_pesos(&in_dollars(Some("4000.00"))).unwrap();
+    for (line, original) in dollars.lines.iter().zip(&sample().lines) {
+        assert_eq!(
+            line.base,
+            bmc_core::money::round(
+                original.base * Decimal::from(4000),
+                2,
+                bmc_core::money::Rounding::HalfUp
+            )
+        );
+    }
+    let charged = commission::calculate(&book, &dollars, &Options::default()).unwrap();
+    assert!(charged.fee >= pesos.fee, "{} < {}", charged.fee, pesos.fee);
+    let found = codes(&in_dollars(Some("4000.00")));
+    assert!(
+        found.iter().any(|(c, _)| c == "CURRENCY_NOT_COP"),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(c, _)| c == "EXCHANGE_RATE_MISSING"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_foreign_currency_invoice_without_a_rate_gets_no_fee() {
+    let found = codes(&in_dollars(None));
+    assert!(
+        found
+            .iter()
+            .any(|(c, p)| c == "EXCHANGE_RATE_MISSING" && p == "exchange_rate"),
+        "{found:?}"
+    );
+    let err = CommissionInvoice::in_pesos(&in_dollars(None)).unwrap_err();
+    assert_eq!(err.code(), "COMMISSION_CURRENCY_UNCONVERTIBLE", "{err}");
+    let mut wrong = in_dollars(Some("4000"));
+    if let Some(rate) = &mut wrong.exchange_rate {
+        rate.source_currency = "EUR".into();
+    }
+    assert!(
+        codes(&wrong)
+            .iter()
+            .any(|(c, _)| c == "EXCHANGE_RATE_MISSING")
+    );
+    assert!(
+        codes(&in_dollars(Some("0")))
+            .iter()
+            .any(|(c, _)| c == "EXCHANGE_RATE_MISSING")
+    );
+}
+
+#[test]
+fn the_exchange_rate_reads_and_writes_in_ubl() {
+    let invoice = in_dollars(Some("3987.65"));
+    let xml = bmc_core::invoice::ubl::write_xml(&invoice, &Default::default());
+    assert!(xml.contains("<cac:PaymentExchangeRate>"), "{xml}");
+    let back = bmc_core::invoice::read_xml(xml.as_bytes()).unwrap();
+    assert_eq!(back.exchange_rate, invoice.exchange_rate);
+    assert_eq!(back.currency, "USD");
+}

@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
 
 const require = createRequire(import.meta.url)
 const { nit, ids, codes, cufe } = require('../index.js')
@@ -63,4 +64,12 @@ test('ids and HS descriptions', () => {
   assert.equal(d.formatted, '0901.11.90.00')
   assert.equal(d.subheading.description, 'Coffee; not roasted or decaffeinated')
   assert.equal(codes.gs1CheckDigit('770200400350'), 8)
+})
+
+test('the ErrorCode type lists exactly the core codes and INVALID_ARGUMENT', () => {
+  const { errorCodes } = require('../index.js')
+  const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
+  const union = dts.slice(dts.indexOf('export type ErrorCode ='), dts.indexOf('/** Every error bmc-core throws'))
+  const typed = [...union.matchAll(/'([A-Z0-9_]+)'/g)].map((m) => m[1]).sort()
+  assert.deepEqual(typed, [...errorCodes(), 'INVALID_ARGUMENT'].sort())
 })

@@ -25,3 +25,9 @@ pub fn to_js(env: &Env, error: impl Into<bmc_core::Error>) -> napi::Error {
 pub fn invalid_argument(env: &Env, message: impl Into<String>) -> napi::Error {
     coded(env, "INVALID_ARGUMENT", message.into())
 }
+
+/// Every error code of the Rust core (the `ErrorCode` type adds `INVALID_ARGUMENT`).
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<&'static str> {
+    bmc_core::ERROR_CODES.to_vec()
+}

@@ -95,6 +95,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidInput", py.get_type::<InvalidInput>())?;
     m.add("IndexError", py.get_type::<IndexError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add("ERROR_CODES", bmc_core::ERROR_CODES.to_vec())?;
     Ok(())
 }
 

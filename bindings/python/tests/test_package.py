@@ -8,6 +8,7 @@ import pathlib
 import pytest
 
 import bmc_core
+from conftest import ROOT
 from bmc_core import codes, cude, cufe, errors, ids, nit
 
 
@@ -73,3 +74,14 @@ def test_example_prints_what_every_language_prints(name):
     run = subprocess.run([sys.executable, str(root / f"examples/python/{name}.py")],
                          capture_output=True, text=True, check=True, cwd=root)
     assert run.stdout == (root / f"examples/{name}.expected.txt").read_text()
+
+
+def test_error_codes_are_the_cores_and_documented():
+    import re
+
+    assert len(errors.CODES) == len(set(errors.CODES)) >= 50
+    assert "PIPELINE_INTERNAL_ERROR" in errors.CODES and "NIT_INVALID_CHECKSUM" in errors.CODES
+    docs = (ROOT / "docs/errors.md").read_text(encoding="utf-8").split("\n## ")
+    section = next(s for s in docs if s.startswith("Errors"))
+    assert set(re.findall(r"^\| `([A-Z0-9_]+)`", section, re.M)) == set(errors.CODES)
+    assert issubclass(errors.InternalError, errors.BmcError)

@@ -15,6 +15,7 @@
 //!
 //! let mut context = compliance::Context::new(invoice.issue_date);
 //! context.technical_key = Some(invoice::generate::TEST_TECHNICAL_KEY.into());
+//! context.environment = bmc_core::dian::Environment::Test; // the samples are test documents
 //! context.catalog = Some(&products);
 //! let findings = compliance::validate(&invoice, &context);
 //! assert!(compliance::is_registrable(&findings), "{findings:?}");

@@ -14,6 +14,7 @@ NIT_INVALID_CHECKSUM
 """
 
 from bmc_core._native import (
+    ERROR_CODES,
     BmcError,
     FileError,
     InvalidChecksum,
@@ -28,7 +29,12 @@ from bmc_core._native import (
     RuleError,
 )
 
+#: Every error code of the Rust core (``bmc_core::ERROR_CODES``); the packages add
+#: ``INVALID_ARGUMENT`` and ``MONEY_OUT_OF_RANGE`` (see docs/errors.md).
+CODES: tuple[str, ...] = tuple(ERROR_CODES)
+
 __all__ = [
+    "CODES",
     "BmcError",
     "FileError",
     "InvalidChecksum",
