@@ -31,7 +31,7 @@ step "cargo test (core and CLI: unit, integration, doc tests, fuzz corpora)"
 cargo test --locked
 
 step "Rust examples print what the Python and Node examples print"
-for example in identifiers invoices; do
+for example in identifiers invoices register; do
   cargo run --quiet --locked -p bmc-core --example "$example" | diff - "examples/$example.expected.txt"
 done
 

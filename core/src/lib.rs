@@ -36,10 +36,12 @@ pub mod commission;
 pub mod compliance;
 pub mod dian;
 pub mod error;
+mod error_kind;
 mod hex;
 pub mod invoice;
 pub mod money;
 pub mod pipeline;
+#[cfg(feature = "samples")]
 mod rng;
 pub mod rules;
 pub mod swap;

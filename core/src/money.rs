@@ -71,6 +71,42 @@ pub fn clamp(value: Decimal, min: Decimal, max: Decimal) -> Decimal {
     value.min(max).max(min)
 }
 
+/// How amounts are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// `$ 1.250.000,00`, as Colombian invoices print them.
+    Colombian,
+    /// `$1,250,000.00`, as some systems print them.
+    English,
+}
+
+/// An amount as the style prints it, with the peso sign.
+pub fn format_amount(value: Decimal, style: NumberStyle) -> String {
+    match style {
+        NumberStyle::Colombian => format!("$ {}", format_cop(value)),
+        NumberStyle::English => {
+            let swapped: String = format_cop(value)
+                .chars()
+                .map(|c| match c {
+                    '.' => ',',
+                    ',' => '.',
+                    c => c,
+                })
+                .collect();
+            format!("${swapped}")
+        }
+    }
+}
+
+/// A quantity as the style prints it: its own decimals, the style's decimal mark.
+pub fn format_quantity(value: Decimal, style: NumberStyle) -> String {
+    let text = value.to_string();
+    match style {
+        NumberStyle::Colombian => text.replace('.', ","),
+        NumberStyle::English => text,
+    }
+}
+
 /// Formats an amount as printed in Colombia, with two decimals: `1.250.000,00`.
 pub fn format_cop(value: Decimal) -> String {
     let rounded = round(value, 2, Rounding::HalfUp);

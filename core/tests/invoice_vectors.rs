@@ -95,6 +95,24 @@ fn reading() {
     }
 }
 
+/// The findings' codes, sorted, each once.
+fn distinct_codes(findings: &[compliance::Finding]) -> Vec<&str> {
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// A JSON array of strings.
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn findings() {
     let vectors = vectors();
@@ -108,15 +126,7 @@ fn findings() {
         context.environment =
             bmc_core::dian::Environment::parse(case["environment"].as_str().unwrap()).unwrap();
         let findings = compliance::validate(&invoice, &context);
-        let mut codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
-        codes.sort();
-        codes.dedup();
-        let expected: Vec<&str> = case["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect();
+        let (codes, expected) = (distinct_codes(&findings), strings(&case["codes"]));
         assert_eq!(codes, expected, "{}", file.display());
         assert_eq!(
             compliance::is_registrable(&findings),
@@ -129,4 +139,55 @@ fn findings() {
             assert!(!f.message_es.is_empty() && !f.message_en.is_empty());
         }
     }
+}
+
+/// `tests/vectors/findings.json`: one minimal document per finding code, with the codes it
+/// must give (the same cases run in Python and Node).
+#[test]
+fn every_finding_has_a_minimal_document() {
+    let vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/vectors/findings.json")).unwrap(),
+    )
+    .unwrap();
+    let index = std::env::temp_dir().join(format!("bmc-findings-vectors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&index);
+    bmc_core::catalog::build_from_path(
+        &root().join(vectors["catalog"].as_str().unwrap()),
+        &index,
+        &Default::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let catalog = bmc_core::catalog::Catalog::open(&index).unwrap();
+    let mut covered: std::collections::BTreeSet<String> = vectors["not_in_vectors"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut failures = Vec::new();
+    for case in vectors["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let invoice = Invoice::from_json(&case["invoice"].to_string()).unwrap();
+        let c = &case["context"];
+        let mut context = Context::new(c["registration_date"].as_str().unwrap().parse().unwrap());
+        context.environment =
+            bmc_core::dian::Environment::parse(c["environment"].as_str().unwrap()).unwrap();
+        context.technical_key = c["technical_key"].as_str().map(str::to_string);
+        context.software_pin = c["software_pin"].as_str().map(str::to_string);
+        if case["catalog"].as_bool() == Some(true) {
+            context.catalog = Some(&catalog);
+        }
+        let findings = compliance::validate(&invoice, &context);
+        let (codes, expected) = (distinct_codes(&findings), strings(&case["codes"]));
+        if codes != expected {
+            failures.push(format!("{name}: got {codes:?}, expected {expected:?}"));
+        }
+        covered.extend(expected.iter().map(|c| c.to_string()));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let all: std::collections::BTreeSet<String> =
+        compliance::CODES.iter().map(|c| c.to_string()).collect();
+    assert_eq!(covered, all, "every finding code has a case");
+    std::fs::remove_dir_all(&index).ok();
 }

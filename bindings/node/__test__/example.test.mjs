@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 
-for (const name of ['identifiers', 'invoices']) {
+for (const name of ['identifiers', 'invoices', 'register']) {
   test(`the Node ${name} example prints the shared expected output`, () => {
     const example = fileURLToPath(new URL(`../../../examples/node/${name}.mjs`, import.meta.url))
     const out = execFileSync(process.execPath, [example], { encoding: 'utf8', cwd: root })

@@ -6,6 +6,7 @@ import { readFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
 const { readInvoice, invoiceFromOcr, validate, isRegistrable, Catalog } = require('../index.js')
@@ -86,3 +87,24 @@ test('validation looks products up in a catalog', () => {
   assert.ok(!codes.includes('PRODUCT_NOT_IN_CATALOG'), codes.join())
   assert.ok(!codes.includes('PRODUCT_UNCLASSIFIED'), codes.join())
 })
+
+const findings = JSON.parse(readFileSync(file('tests/vectors/findings.json'), 'utf8'))
+const findingsIndex = join(mkdtempSync(join(tmpdir(), 'bmc-findings-')), 'index')
+Catalog.build(fileURLToPath(file(findings.catalog)), findingsIndex)
+const findingsCatalog = Catalog.open(findingsIndex)
+
+for (const c of findings.cases) {
+  test(`finding vector: ${c.name}`, () => {
+    const got = validate(
+      c.invoice,
+      {
+        registrationDate: c.context.registration_date,
+        environment: c.context.environment,
+        technicalKey: c.context.technical_key ?? undefined,
+        softwarePin: c.context.software_pin ?? undefined,
+      },
+      c.catalog ? findingsCatalog : undefined,
+    )
+    assert.deepEqual([...new Set(got.map((f) => f.code))].sort(), c.codes)
+  })
+}

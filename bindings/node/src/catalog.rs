@@ -299,22 +299,20 @@ impl Catalog {
         options: Option<BuildCatalogOptions>,
     ) -> Result<i64> {
         let build_options = build_options(&options.unwrap_or_default());
-        let dir = self.shared.get().dir().to_owned();
-        let input = catalog::source::open_path(std::path::Path::new(&source))
+        let report = self
+            .shared
+            .apply_delta(std::path::Path::new(&source), &build_options)
             .map_err(|e| to_js(&env, e))?;
-        let report = catalog::apply_delta(&dir, input, &source, &build_options)
-            .map_err(|e| to_js(&env, e))?;
-        self.shared.reload().map_err(|e| to_js(&env, e))?;
         Ok(n(report.overlay_products))
     }
 
     /// Folds the applied deltas into a new base index (a full rebuild), then reloads.
     #[napi]
     pub fn compact(&self, env: Env) -> Result<i64> {
-        let dir = self.shared.get().dir().to_owned();
-        let report = catalog::compact(&dir, &BuildOptions::default(), &mut |_| {})
+        let report = self
+            .shared
+            .compact(&BuildOptions::default(), &mut |_| {})
             .map_err(|e| to_js(&env, e))?;
-        self.shared.reload().map_err(|e| to_js(&env, e))?;
         Ok(n(report.products))
     }
 

@@ -255,14 +255,8 @@ impl Catalog {
             },
             ..BuildOptions::default()
         };
-        let dir = self.shared.get().dir().to_owned();
         let report = py
-            .detach(|| {
-                let input = catalog::source::open_path(&source)?;
-                let r = catalog::apply_delta(&dir, input, &source.display().to_string(), &options)?;
-                self.shared.reload()?;
-                Ok::<_, catalog::CatalogError>(r)
-            })
+            .detach(|| self.shared.apply_delta(&source, &options))
             .map_err(|e| to_py(py, e))?;
         let d = PyDict::new(py);
         d.set_item("rows", report.rows)?;
@@ -283,13 +277,8 @@ impl Catalog {
 
     /// Fold the applied deltas into a new base index (a full rebuild), then reload.
     fn compact<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dir = self.shared.get().dir().to_owned();
         let report = py
-            .detach(|| {
-                let r = catalog::compact(&dir, &BuildOptions::default(), &mut |_| {})?;
-                self.shared.reload()?;
-                Ok::<_, catalog::CatalogError>(r)
-            })
+            .detach(|| self.shared.compact(&BuildOptions::default(), &mut |_| {}))
             .map_err(|e| to_py(py, e))?;
         report_dict(py, &report)
     }

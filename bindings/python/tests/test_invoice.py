@@ -103,3 +103,28 @@ def test_a_float_where_money_is_expected_is_refused():
     as_text = dataclasses.replace(invoice, totals=dataclasses.replace(invoice.totals, payable="94774988.80"))
     with pytest.raises(TypeError, match="payable"):
         as_text.to_json()
+
+
+FINDINGS = json.loads((ROOT / "tests/vectors/findings.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def findings_catalog(tmp_path_factory):
+    index = tmp_path_factory.mktemp("findings") / "index"
+    bmc_core.Catalog.build(str(ROOT / FINDINGS["catalog"]), str(index))
+    return bmc_core.Catalog.open(str(index))
+
+
+@pytest.mark.parametrize("case", FINDINGS["cases"], ids=lambda c: c["name"])
+def test_every_finding_has_a_minimal_document(case, findings_catalog):
+    invoice = bmc_core.Invoice.from_dict(case["invoice"])
+    context = case["context"]
+    findings = bmc_core.validate(
+        invoice,
+        registration_date=datetime.date.fromisoformat(context["registration_date"]),
+        environment=context["environment"],
+        technical_key=context.get("technical_key"),
+        software_pin=context.get("software_pin"),
+        catalog=findings_catalog if case.get("catalog") else None,
+    )
+    assert sorted({f.code for f in findings}) == case["codes"]

@@ -64,7 +64,7 @@ def test_describe_tariff():
     assert codes.gs1_check_digit("770200400350") == 8
 
 
-@pytest.mark.parametrize("name", ["identifiers", "invoices"])
+@pytest.mark.parametrize("name", ["identifiers", "invoices", "register"])
 def test_example_prints_what_every_language_prints(name):
     """examples/python/<name>.py prints exactly the Rust and Node examples' output."""
     import subprocess

@@ -14,45 +14,11 @@ use sha2::{Digest, Sha256};
 use super::CatalogError;
 use super::classes;
 use super::manifest::{self, FileEntry, Manifest, SourceInfo};
+pub use super::options::{BuildOptions, OnInvalid};
 use super::product::Product;
 use super::search::SearchWriter;
 use super::source::{self, ProductReader, RowProblem};
 use super::store::{RECORDS_MAGIC, StoreWriter, run};
-
-/// What to do with invalid rows and duplicate codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnInvalid {
-    /// Build nothing; the error carries the full report.
-    #[default]
-    Reject,
-    /// Leave them out of the index and list them in the report.
-    SkipAndReport,
-}
-
-/// How to build.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct BuildOptions {
-    /// Invalid rows and duplicates: reject the build, or skip and report.
-    pub on_invalid: OnInvalid,
-    /// Memory for one sorted run before it is written to disk.
-    pub sort_memory: usize,
-    /// Memory for the search index writer.
-    pub search_memory: usize,
-    /// Most problems kept in the report (the counts are always complete).
-    pub report_limit: usize,
-}
-
-impl Default for BuildOptions {
-    fn default() -> Self {
-        BuildOptions {
-            on_invalid: OnInvalid::Reject,
-            sort_memory: 512 << 20,
-            search_memory: 256 << 20,
-            report_limit: 10_000,
-        }
-    }
-}
 
 /// The phase a build is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -237,6 +203,30 @@ fn build_into(
     progress: &mut dyn FnMut(&Progress),
     started: Instant,
 ) -> Result<BuildReport, CatalogError> {
+    let mut read = read_runs(input, source_name, dir, options, progress)?;
+    let ordinal = write_index(&mut read, dir, options, progress, started)?;
+    finish_index(read, ordinal, source_name, dir, options, progress, started)
+}
+
+/// What the reading phase leaves: the report so far, the sorted runs, and the source's size
+/// and SHA-256.
+struct ReadPhase {
+    report: BuildReport,
+    runs_dir: PathBuf,
+    runs: Vec<PathBuf>,
+    source_sha256: String,
+    total_bytes: u64,
+}
+
+/// Phase 1: reads and checks every row, sorting the valid ones in runs on disk, while the
+/// raw input is hashed.
+fn read_runs(
+    input: Box<dyn Read + Send>,
+    source_name: &str,
+    dir: &Path,
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<ReadPhase, CatalogError> {
     let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counting = Counting {
         inner: input,
@@ -255,7 +245,6 @@ fn build_into(
     let mut rows = ProductReader::new(decoded, source_name)?;
     let read_bytes = || bytes.load(std::sync::atomic::Ordering::Relaxed);
 
-    // Phase 1: read, check, sort in runs.
     progress(&Progress {
         phase: Phase::Reading,
         done: 0,
@@ -264,16 +253,7 @@ fn build_into(
     });
     let runs_dir = dir.join("runs");
     std::fs::create_dir_all(&runs_dir).map_err(|e| CatalogError::io(&runs_dir, &e))?;
-    let mut report = BuildReport {
-        rows: 0,
-        products: 0,
-        classes: 0,
-        invalid_count: 0,
-        invalid: Vec::new(),
-        duplicate_count: 0,
-        duplicates: Vec::new(),
-        millis: 0,
-    };
+    let mut report = empty_report();
     let mut runs: Vec<PathBuf> = Vec::new();
     let mut chunk: Vec<(u64, Product)> = Vec::new();
     let mut chunk_bytes = 0usize;
@@ -326,16 +306,33 @@ fn build_into(
             });
         }
     };
-    let total_bytes = read_bytes();
+    Ok(ReadPhase {
+        report,
+        runs_dir,
+        runs,
+        source_sha256,
+        total_bytes: read_bytes(),
+    })
+}
 
-    // Phase 2: merge the runs; write codes, records, classes and the search index.
+/// Phase 2: merges the runs in code order and writes the codes map, the record store and the
+/// search index, reporting duplicates; returns how many products were written.
+fn write_index(
+    read: &mut ReadPhase,
+    dir: &Path,
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(&Progress),
+    started: Instant,
+) -> Result<u32, CatalogError> {
+    let total_bytes = read.total_bytes;
+    let report = &mut read.report;
     progress(&Progress {
         phase: Phase::Writing,
         done: 0,
         total: report.rows,
         bytes: total_bytes,
     });
-    let mut merge = Merge::open(&runs)?;
+    let mut merge = Merge::open(&read.runs)?;
     let codes_path = dir.join(manifest::CODES);
     let mut codes = fst::MapBuilder::new(BufWriter::new(create(&codes_path)?))
         .map_err(|e| CatalogError::io(&codes_path, &std::io::Error::other(e)))?;
@@ -391,19 +388,19 @@ fn build_into(
         last = Some((product.product_code, line));
     }
     drop(merge);
-    let _ = std::fs::remove_dir_all(&runs_dir);
+    let _ = std::fs::remove_dir_all(&read.runs_dir);
 
     if options.on_invalid == OnInvalid::Reject
         && (report.invalid_count > 0 || report.duplicate_count > 0)
     {
-        let (first_line, first_message) = first_problem(&report);
+        let (first_line, first_message) = first_problem(report);
         report.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         return Err(CatalogError::Rejected {
             invalid: report.invalid_count,
             duplicates: report.duplicate_count,
             first_line,
             first_message,
-            report: Box::new(report),
+            report: Box::new(std::mem::replace(report, empty_report())),
         });
     }
 
@@ -424,14 +421,29 @@ fn build_into(
             bytes: total_bytes,
         });
     })?;
+    Ok(ordinal)
+}
+
+/// Phase 3: writes the classification index from the records, then the manifest with every
+/// file's size and SHA-256.
+fn finish_index(
+    read: ReadPhase,
+    ordinal: u32,
+    source_name: &str,
+    dir: &Path,
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(&Progress),
+    started: Instant,
+) -> Result<BuildReport, CatalogError> {
+    let mut report = read.report;
     progress(&Progress {
         phase: Phase::Finishing,
         done: u64::from(ordinal),
         total: report.rows,
-        bytes: total_bytes,
+        bytes: read.total_bytes,
     });
     report.classes = classes::write_from_records(
-        &records_path,
+        &dir.join(manifest::RECORDS),
         BufWriter::new(create(&dir.join(manifest::CLASSES))?),
         BufWriter::new(create(&dir.join(manifest::POSTINGS))?),
     )?;
@@ -448,8 +460,8 @@ fn build_into(
         report.classes,
         SourceInfo {
             name: source_name.to_owned(),
-            sha256: source_sha256,
-            bytes: total_bytes,
+            sha256: read.source_sha256,
+            bytes: read.total_bytes,
             rows: report.rows,
             invalid: report.invalid_count,
             duplicates: report.duplicate_count,
@@ -459,6 +471,19 @@ fn build_into(
     );
     m.write(dir)?;
     Ok(report)
+}
+
+fn empty_report() -> BuildReport {
+    BuildReport {
+        rows: 0,
+        products: 0,
+        classes: 0,
+        invalid_count: 0,
+        invalid: Vec::new(),
+        duplicate_count: 0,
+        duplicates: Vec::new(),
+        millis: 0,
+    }
 }
 
 fn first_problem(report: &BuildReport) -> (u64, String) {

@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// Why a catalog could not be built, opened or queried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use fst::{IntoStreamer, Streamer};
 use memmap2::Mmap;
 
-use super::CatalogError;
 use super::classes::ClassesReader;
 use super::manifest::{self, Manifest};
 use super::overlay::Overlay;
 use super::product::Product;
 use super::search::{MAX_SEARCH_LIMIT, MatchKind, SearchFilters, SearchIndex};
 use super::store::StoreReader;
+use super::{BuildOptions, BuildReport, CatalogError, Progress};
 use crate::swap::Swap;
 
 /// An open catalog index. Cheap to share between threads (`Catalog: Send + Sync`); every
@@ -682,5 +682,33 @@ impl SharedCatalog {
         let current = self.get();
         self.replace(Catalog::open_with(current.dir(), &current.options)?);
         Ok(())
+    }
+
+    /// Applies the delta CSV at `source` (plain, gzip or zstd) to the current catalog's
+    /// folder (see [`apply_delta`](super::apply_delta)) and swaps the result in; calls
+    /// already running finish with the previous catalog.
+    pub fn apply_delta(
+        &self,
+        source: &Path,
+        options: &BuildOptions,
+    ) -> Result<super::DeltaReport, CatalogError> {
+        let dir = self.get().dir().to_owned();
+        let input = super::source::open_path(source)?;
+        let report = super::apply_delta(&dir, input, &source.display().to_string(), options)?;
+        self.reload()?;
+        Ok(report)
+    }
+
+    /// Folds the current catalog's applied deltas into a new base index (see
+    /// [`compact`](super::compact)) and swaps it in.
+    pub fn compact(
+        &self,
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<BuildReport, CatalogError> {
+        let dir = self.get().dir().to_owned();
+        let report = super::compact(&dir, options, progress)?;
+        self.reload()?;
+        Ok(report)
     }
 }

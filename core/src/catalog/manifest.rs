@@ -8,7 +8,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::CatalogError;
-use super::build::BuildOptions;
+use super::options::BuildOptions;
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";

@@ -10,9 +10,11 @@
 pub mod build;
 mod classes;
 mod error;
+#[cfg(feature = "samples")]
 pub mod generate;
 mod index;
 pub mod manifest;
+mod options;
 pub mod overlay;
 mod product;
 mod search;

@@ -9,8 +9,9 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 use super::{CertificateError, qr_payload};
-use crate::invoice::page::{NumberStyle, format_amount, format_party_id, id_label};
+use crate::dian::id::{format_id, id_label};
 use crate::invoice::type_code;
+use crate::money::{NumberStyle, format_amount};
 use crate::pipeline::Registration;
 
 static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
@@ -234,7 +235,7 @@ fn draw(w: &mut Writer<'_, '_>, r: &Registration) {
                 "{label}: {} — {} {}",
                 shorten(&party.name, 48),
                 id_label(&party.id_type),
-                format_party_id(party)
+                format_id(&party.id, party.check_digit.as_deref())
             ),
         );
         w.down(13.0);

@@ -18,7 +18,7 @@ mod layout;
 
 pub use layout::render;
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// The text the certificate's QR code carries: the registration id and its verification code.
 pub fn qr_payload(registration: &crate::pipeline::Registration) -> String {

@@ -1,5 +1,5 @@
 use crate::catalog::CatalogError;
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 use crate::rules::RuleError;
 
 /// Why a commission could not be computed.

@@ -38,7 +38,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha384};
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// DIAN's environment (`cbc:ProfileExecutionID`, TipoAmbiente).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// The id number DIAN reserves for an unidentified final consumer ("consumidor final").
 /// An invoice to this buyer cannot be registered.
@@ -154,6 +154,34 @@ impl IdError {
     /// The broad kind of this error.
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::InvalidComponent
+    }
+}
+
+/// An id as printed: digits grouped by thousands with dots, then the check digit after a
+/// dash when there is one (`830.054.321-2`); an id that is not all digits is printed as is.
+pub fn format_id(id: &str, check_digit: Option<&str>) -> String {
+    let mut grouped = String::with_capacity(id.len() + id.len() / 3 + 2);
+    let digits = id.bytes().all(|b| b.is_ascii_digit());
+    for (i, c) in id.chars().enumerate() {
+        if digits && i > 0 && (id.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    match check_digit {
+        Some(dv) => format!("{grouped}-{dv}"),
+        None => grouped,
+    }
+}
+
+/// The short label of an id type on printed documents (`NIT`, `C.C.`, `C.E.`, ...).
+pub fn id_label(id_type: &str) -> &'static str {
+    match id_type {
+        "31" => "NIT",
+        "13" => "C.C.",
+        "22" => "C.E.",
+        "41" => "Pasaporte",
+        _ => "Doc.",
     }
 }
 

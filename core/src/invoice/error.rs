@@ -1,6 +1,6 @@
 //! What can go wrong reading an invoice.
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// An invoice could not be read: the document is refused, malformed, or lacks a field.
 ///

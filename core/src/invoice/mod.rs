@@ -13,9 +13,11 @@
 
 mod detect;
 mod error;
+#[cfg(feature = "samples")]
 pub mod generate;
 mod model;
 pub mod ocr;
+#[cfg(feature = "samples")]
 pub mod page;
 pub mod qr;
 pub mod ubl;

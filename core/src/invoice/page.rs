@@ -10,7 +10,6 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use rust_decimal::Decimal;
 
 use super::{DocumentKind, Invoice, Party};
-use crate::money::format_cop;
 
 /// A typeface family of PDF's standard fonts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,15 +80,6 @@ impl Family {
     fn text_width(self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.width(c)).sum::<f32>() * size / 1000.0
     }
-}
-
-/// How amounts are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberStyle {
-    /// `$ 1.250.000,00`, as Colombian invoices print them.
-    Colombian,
-    /// `$1,250,000.00`, as some systems print them.
-    English,
 }
 
 /// How dates are printed.
@@ -181,59 +171,13 @@ pub fn format_date(date: NaiveDate, style: DateStyle) -> String {
     }
 }
 
-/// An amount as the style prints it, with the peso sign.
-pub fn format_amount(value: Decimal, style: NumberStyle) -> String {
-    match style {
-        NumberStyle::Colombian => format!("$ {}", format_cop(value)),
-        NumberStyle::English => {
-            let swapped: String = format_cop(value)
-                .chars()
-                .map(|c| match c {
-                    '.' => ',',
-                    ',' => '.',
-                    c => c,
-                })
-                .collect();
-            format!("${swapped}")
-        }
-    }
-}
-
-/// A quantity as the style prints it: its own decimals, the style's decimal mark.
-pub fn format_quantity(value: Decimal, style: NumberStyle) -> String {
-    let text = value.to_string();
-    match style {
-        NumberStyle::Colombian => text.replace('.', ","),
-        NumberStyle::English => text,
-    }
-}
-
-/// A NIT as printed, `830.054.321-2`; other ids grouped the same way without a DV.
+/// A party's id as printed: digits grouped by thousands, the check digit after a dash.
 pub fn format_party_id(party: &Party) -> String {
-    let mut grouped = String::new();
-    let id = party.id.as_str();
-    for (i, c) in id.chars().enumerate() {
-        if i > 0 && (id.len() - i).is_multiple_of(3) && id.bytes().all(|b| b.is_ascii_digit()) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    match &party.check_digit {
-        Some(dv) => format!("{grouped}-{dv}"),
-        None => grouped,
-    }
+    crate::dian::id::format_id(&party.id, party.check_digit.as_deref())
 }
 
-/// The label of an id type on the page.
-pub fn id_label(id_type: &str) -> &'static str {
-    match id_type {
-        "31" => "NIT",
-        "13" => "C.C.",
-        "22" => "C.E.",
-        "41" => "Pasaporte",
-        _ => "Doc.",
-    }
-}
+pub use crate::dian::id::id_label;
+pub use crate::money::{NumberStyle, format_amount, format_quantity};
 
 /// The code printed in a line's `Código` column: the seller's code when there is one (as
 /// Colombian invoices print it), else the standard item code.

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// Why a rule book or rule set could not be loaded, or a rule script failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,4 +1,4 @@
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// Why a NIT is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,5 +1,5 @@
 use super::Scheme;
-use crate::error::ErrorKind;
+use crate::error_kind::ErrorKind;
 
 /// Why a product code is not valid under its scheme.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

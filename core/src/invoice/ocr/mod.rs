@@ -29,6 +29,7 @@ mod checks;
 mod extract;
 mod labels;
 pub mod numbers;
+#[cfg(feature = "samples")]
 pub mod score;
 mod tesseract;
 mod text;
