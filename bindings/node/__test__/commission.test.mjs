@@ -102,6 +102,11 @@ test('calculateBatch runs off the JS thread and matches calculate', async () => 
     book.calculateBatch([{ issueDate: '2020-01-01', lines: [] }]),
     { code: 'RULESET_NOT_IN_FORCE' },
   )
+  // The failing invoice is named.
+  await assert.rejects(
+    book.calculateBatch([invoices[0], invoices[1], { issueDate: '2020-01-01', lines: [] }]),
+    { code: 'RULESET_NOT_IN_FORCE', message: /^invoices\[2\]: / },
+  )
 })
 
 test('reload swaps the rules and keeps them when the new ones are broken', async () => {

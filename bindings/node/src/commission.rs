@@ -397,7 +397,7 @@ impl RuleBook {
     }
 
     /// Computes many invoices off the JS thread; resolves to the results in order, or rejects
-    /// with the first failure.
+    /// with the first failure, whose message starts `invoices[i]: `.
     #[napi(ts_return_type = "Promise<Array<Commission>>")]
     pub fn calculate_batch(
         &self,
@@ -448,9 +448,10 @@ impl Task for BatchTask {
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
         output
             .into_iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 r.map(|c| to_result(&self.book, &c))
-                    .map_err(|e| to_js(&env, e))
+                    .map_err(|e| crate::errors::at_index(&env, e, i))
             })
             .collect()
     }

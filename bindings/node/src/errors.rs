@@ -21,6 +21,12 @@ pub fn to_js(env: &Env, error: impl Into<bmc_core::Error>) -> napi::Error {
     coded(env, error.code(), error.to_string())
 }
 
+/// `error` for item `index` of a batch: the message starts `invoices[index]: `.
+pub fn at_index(env: &Env, error: impl Into<bmc_core::Error>, index: usize) -> napi::Error {
+    let error: bmc_core::Error = error.into();
+    coded(env, error.code(), format!("invoices[{index}]: {error}"))
+}
+
 /// An error about the JS value given (a wrong type or shape), with code `INVALID_ARGUMENT`.
 pub fn invalid_argument(env: &Env, message: impl Into<String>) -> napi::Error {
     coded(env, "INVALID_ARGUMENT", message.into())

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::errors::to_py;
+use crate::numbers::Whole;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Catalog>()?;
@@ -166,22 +167,28 @@ impl Catalog {
     /// fail with InvalidInput (code CATALOG_BUILD_REJECTED) unless `skip_invalid` is true; the
     /// returned report lists them with their lines. The GIL is released while building.
     #[staticmethod]
-    #[pyo3(signature = (source, index_dir, progress = None, skip_invalid = false, sort_memory_mib = 512))]
+    #[pyo3(
+        signature = (source, index_dir, progress = None, skip_invalid = false, sort_memory_mib = Whole(512)),
+        text_signature = "(source, index_dir, progress=None, skip_invalid=False, sort_memory_mib=512)"
+    )]
     fn build<'py>(
         py: Python<'py>,
         source: PathBuf,
         index_dir: PathBuf,
         progress: Option<Py<PyAny>>,
         skip_invalid: bool,
-        sort_memory_mib: usize,
+        sort_memory_mib: Whole<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let sort_memory = sort_memory_mib.0.checked_mul(1 << 20).ok_or_else(|| {
+            crate::errors::invalid_input("INVALID_ARGUMENT", "sort_memory_mib is too large")
+        })?;
         let options = BuildOptions {
             on_invalid: if skip_invalid {
                 OnInvalid::SkipAndReport
             } else {
                 OnInvalid::Reject
             },
-            sort_memory: sort_memory_mib << 20,
+            sort_memory,
             ..BuildOptions::default()
         };
         let mut callback_error: Option<PyErr> = None;
@@ -227,9 +234,11 @@ impl Catalog {
     fn open(
         py: Python<'_>,
         index_dir: PathBuf,
-        search_threads: Option<usize>,
+        search_threads: Option<Whole<usize>>,
     ) -> PyResult<Catalog> {
-        let options = OpenOptions { search_threads };
+        let options = OpenOptions {
+            search_threads: search_threads.map(|n| n.0),
+        };
         let catalog = py
             .detach(|| CoreCatalog::open_with(&index_dir, &options))
             .map_err(|e| to_py(py, e))?;
@@ -328,30 +337,33 @@ impl Catalog {
     }
 
     /// Up to `limit` products whose code starts with `prefix`, in code order.
-    #[pyo3(signature = (prefix, limit = 20))]
-    fn prefix(&self, py: Python<'_>, prefix: &str, limit: usize) -> PyResult<Vec<Product>> {
+    #[pyo3(signature = (prefix, limit = Whole(20)), text_signature = "(self, prefix, limit=20)")]
+    fn prefix(&self, py: Python<'_>, prefix: &str, limit: Whole<usize>) -> PyResult<Vec<Product>> {
         self.shared
             .get()
-            .prefix(prefix, limit)
+            .prefix(prefix, limit.0)
             .map(products)
             .map_err(|e| to_py(py, e))
     }
 
     /// Products whose dian_classification starts with `prefix` (1 to 10 digits, dots
     /// allowed): {"products": [...], "next_offset": int | None}.
-    #[pyo3(signature = (prefix, active_only = false, offset = 0, limit = 20))]
+    #[pyo3(
+        signature = (prefix, active_only = false, offset = Whole(0), limit = Whole(20)),
+        text_signature = "(self, prefix, active_only=False, offset=0, limit=20)"
+    )]
     fn by_classification<'py>(
         &self,
         py: Python<'py>,
         prefix: &str,
         active_only: bool,
-        offset: usize,
-        limit: usize,
+        offset: Whole<usize>,
+        limit: Whole<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let page = self
             .shared
             .get()
-            .by_classification(prefix, active_only, offset, limit)
+            .by_classification(prefix, active_only, offset.0, limit.0)
             .map_err(|e| to_py(py, e))?;
         let d = PyDict::new(py);
         d.set_item("products", products(page.products))?;
@@ -361,19 +373,23 @@ impl Catalog {
 
     /// Up to `limit` products for a free-text query (exact code first, then exact name, then
     /// BM25 with typos tolerated), as dicts {product, score, matched}. The GIL is released.
-    #[pyo3(signature = (text, limit = 10, active_only = false, category_id = None, classification_prefix = None))]
+    #[pyo3(
+        signature = (text, limit = Whole(10), active_only = false, category_id = None, classification_prefix = None),
+        text_signature = "(self, text, limit=10, active_only=False, category_id=None, classification_prefix=None)"
+    )]
     fn search<'py>(
         &self,
         py: Python<'py>,
         text: &str,
-        limit: usize,
+        limit: Whole<usize>,
         active_only: bool,
-        category_id: Option<i32>,
+        category_id: Option<Whole<i32>>,
         classification_prefix: Option<String>,
     ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let limit = limit.0;
         let filters = SearchFilters {
             active_only,
-            category_id,
+            category_id: category_id.map(|c| c.0),
             classification_prefix,
         };
         let catalog = self.shared.get();

@@ -177,8 +177,16 @@ fn invoice_from_py(invoice: &Bound<'_, PyAny>) -> PyResult<CommissionInvoice> {
     let map = invoice
         .cast::<PyMapping>()
         .map_err(|_| PyTypeError::new_err("invoice must be a mapping with issue_date and lines"))?;
-    let issue_date: NaiveDate = date(&map.get_item("issue_date")?, "issue_date")?;
-    let lines_obj = map.get_item("lines")?;
+    let field = |key: &str| {
+        map.get_item(key).map_err(|_| {
+            crate::errors::invalid_input(
+                "INVALID_ARGUMENT",
+                format!("the invoice has no {key:?}; it needs issue_date and lines"),
+            )
+        })
+    };
+    let issue_date: NaiveDate = date(&field("issue_date")?, "issue_date")?;
+    let lines_obj = field("lines")?;
     let lines_seq = lines_obj
         .cast::<PySequence>()
         .map_err(|_| PyTypeError::new_err("invoice['lines'] must be a list of mappings"))?;
@@ -202,7 +210,10 @@ fn invoice_from_py(invoice: &Bound<'_, PyAny>) -> PyResult<CommissionInvoice> {
         };
         let base = money::extract(
             &line.get_item("base").map_err(|_| {
-                PyTypeError::new_err(format!("invoice['lines'][{i}] has no 'base'"))
+                crate::errors::invalid_input(
+                    "INVALID_ARGUMENT",
+                    format!("invoice['lines'][{i}] has no 'base'"),
+                )
             })?,
             &format!("invoice['lines'][{i}]['base']"),
         )?;

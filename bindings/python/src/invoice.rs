@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::errors::to_py;
+use crate::numbers::Whole;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_invoice_json, m)?)?;
@@ -70,7 +71,7 @@ fn validate_json(
     py: Python<'_>,
     invoice_json: &str,
     registration_date: chrono::NaiveDate,
-    max_age_days: Option<i64>,
+    max_age_days: Option<Whole<i64>>,
     technical_key: Option<String>,
     software_pin: Option<String>,
     technical_keys: Option<std::path::PathBuf>,
@@ -84,7 +85,7 @@ fn validate_json(
         .transpose()
         .map_err(|e| to_py(py, e))?;
     let mut context = Context::new(registration_date);
-    if let Some(days) = max_age_days {
+    if let Some(Whole(days)) = max_age_days {
         context.max_age_days = days;
     }
     if let Some(environment) = environment {

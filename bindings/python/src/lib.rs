@@ -9,6 +9,7 @@ mod dian;
 mod errors;
 mod invoice;
 mod money;
+mod numbers;
 mod pipeline;
 
 use pyo3::prelude::*;

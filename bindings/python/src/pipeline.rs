@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::errors::to_py;
+use crate::numbers::Whole;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Pipeline>()?;
@@ -43,7 +44,7 @@ impl Pipeline {
         software_pin: Option<String>,
         technical_keys: Option<PathBuf>,
         environment: Option<String>,
-        max_age_days: Option<i64>,
+        max_age_days: Option<Whole<i64>>,
         match_threshold: Option<f32>,
         trace: bool,
     ) -> PyResult<Pipeline> {
@@ -69,7 +70,7 @@ impl Pipeline {
             software_pin,
             numbering_keys,
             environment,
-            max_age_days: max_age_days.unwrap_or(defaults.max_age_days),
+            max_age_days: max_age_days.map_or(defaults.max_age_days, |d| d.0),
             match_threshold: match_threshold.unwrap_or(defaults.match_threshold),
             trace,
             ..defaults
@@ -109,17 +110,20 @@ impl Pipeline {
     /// `Registration`, or the `bmc_core.errors.BmcError` (not raised) saying why it could not
     /// be registered. `events`, when given, is called with each event as in `register`, plus
     /// `document`, the document's position.
-    #[pyo3(signature = (documents, registration_date, *, threads=0, events=None))]
+    #[pyo3(
+        signature = (documents, registration_date, *, threads=Whole(0), events=None),
+        text_signature = "(self, documents, registration_date, *, threads=0, events=None)"
+    )]
     fn register_many(
         &self,
         py: Python<'_>,
         documents: Vec<Vec<u8>>,
         registration_date: chrono::NaiveDate,
-        threads: usize,
+        threads: Whole<usize>,
         events: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         let options = BatchOptions {
-            threads,
+            threads: threads.0,
             certificates: false,
         };
         let outcomes = py.detach(|| {

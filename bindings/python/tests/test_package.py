@@ -85,3 +85,46 @@ def test_error_codes_are_the_cores_and_documented():
     section = next(s for s in docs if s.startswith("Errors"))
     assert set(re.findall(r"^\| `([A-Z0-9_]+)`", section, re.M)) == set(errors.CODES)
     assert issubclass(errors.InternalError, errors.BmcError)
+
+
+def test_bad_inputs_raise_coded_errors_not_bare_builtins(tmp_path):
+    import datetime
+    from decimal import Decimal
+
+    with pytest.raises(errors.InvalidInput) as e:
+        bmc_core.Invoice.from_dict({"kind": "invoice"})
+    assert e.value.code == "INVOICE_INVALID_JSON" and "type_code" in str(e.value)
+    with pytest.raises(errors.InvalidInput) as e:
+        bmc_core.Invoice.from_json("{not json")
+    assert e.value.code == "INVOICE_INVALID_JSON"
+
+    index = tmp_path / "index"
+    bmc_core.Catalog.build(str(ROOT / "tests/vectors/findings-catalog.csv"), str(index))
+    catalog = bmc_core.Catalog.open(str(index))
+    for call in (
+        lambda: catalog.search("harina", limit=2**70),
+        lambda: catalog.search("harina", limit=-1),
+        lambda: catalog.by_classification("11", offset=2**80),
+        lambda: catalog.prefix("7", limit=-5),
+        lambda: bmc_core.Catalog.open(str(index), search_threads=2**65),
+    ):
+        with pytest.raises(errors.InvalidInput) as e:
+            call()
+        assert e.value.code == "INVALID_ARGUMENT"
+
+    book = bmc_core.RuleBook.embedded()
+    with pytest.raises(errors.InvalidInput) as e:
+        book.calculate({"issue_date": "2026-03-01", "lines": [{"tariff_code": "0901119000", "base": Decimal("1e40")}]})
+    assert e.value.code == "MONEY_OUT_OF_RANGE"
+    good = {"issue_date": "2026-03-01", "lines": [{"tariff_code": "0901119000", "base": Decimal("100")}]}
+    bad = {"issue_date": "2026-03-01", "lines": [{"tariff_code": "0901119000", "base": Decimal("-100")}]}
+    with pytest.raises(errors.InvalidInput) as e:
+        book.calculate_batch([good, good, bad])
+    assert e.value.code == "COMMISSION_INVALID_LINE" and e.value.index == 2
+    assert str(e.value).startswith("invoices[2]: ")
+    with pytest.raises(errors.InvalidInput) as e:
+        book.calculate({"issue_date": "2026-02-30", "lines": []})
+    assert e.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(errors.InvalidInput) as e:
+        book.calculate({"lines": []})
+    assert e.value.code == "INVALID_ARGUMENT" and "issue_date" in str(e.value)

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
-from bmc_core import _native
+from bmc_core import _native, errors
 
 __all__ = [
     "ExchangeRate",
@@ -270,7 +270,19 @@ class Invoice:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Invoice:
-        """Builds an invoice from its JSON object (amounts as strings)."""
+        """Builds an invoice from its JSON object (amounts as strings). A missing or wrong
+        field raises :class:`bmc_core.errors.InvalidInput` with code ``INVOICE_INVALID_JSON``,
+        naming it."""
+        try:
+            return cls._from_dict(d)
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as e:
+            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+            err = errors.InvalidInput(f"the invoice's JSON is not an invoice: {what}")
+            err.code = "INVOICE_INVALID_JSON"  # type: ignore[attr-defined]
+            raise err from e
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> Invoice:
         source = d["source"]
         return cls(
             kind=d["kind"],
@@ -307,8 +319,14 @@ class Invoice:
 
     @classmethod
     def from_json(cls, text: str) -> Invoice:
-        """Parses the JSON form."""
-        return cls.from_dict(json.loads(text))
+        """Parses the JSON form (errors as :meth:`from_dict`)."""
+        try:
+            parsed = json.loads(text)
+        except ValueError as e:
+            err = errors.InvalidInput(f"the invoice's JSON does not parse: {e}")
+            err.code = "INVOICE_INVALID_JSON"  # type: ignore[attr-defined]
+            raise err from e
+        return cls.from_dict(parsed)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object form: amounts as decimal strings, dates ISO 8601."""
