@@ -70,7 +70,8 @@ pub(crate) struct Found {
 
 const DATE_STOPS: &[&str] = &["hora", "vence", "vencimiento"];
 
-/// Reads the fields of an invoice from its lines.
+/// Reads the fields of an invoice from its lines: the title and number, the parties, the
+/// dates, the lines table, then the totals and the CUFE after it.
 pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
     let mark = detect_mark(
         lines
@@ -78,9 +79,17 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
             .flat_map(|l| l.words.iter().map(|w| w.text.as_str())),
     );
     let mut found = Found::default();
-    let all = 0..lines.len();
+    title(lines, &mut found);
+    parties(lines, &mut found);
+    dates(lines, &mut found);
+    let after_table = table(lines, mark, &mut found);
+    totals(lines, after_table..lines.len(), mark, &mut found);
+    document_code(lines, after_table..lines.len(), &mut found);
+    enough(found)
+}
 
-    // The title: what the document is, and its number.
+/// The title (what the document is) and its number.
+fn title(lines: &[TextLine], found: &mut Found) {
     for (l, line) in lines.iter().enumerate() {
         let text = fold(&line.text());
         let kind = if text.contains("nota credito") {
@@ -117,17 +126,20 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
     if found.number.is_none()
         && let Some(hit) = find(
             lines,
-            all.clone(),
+            0..lines.len(),
             &["factura no", "factura numero", "numero"],
         )
         && let Some(word) = lines[hit.line].words.get(hit.after)
     {
         found.number = Some(read(clean_code(&word.text), std::slice::from_ref(word)));
     }
+}
 
+/// The seller (the first id above the buyer, named by the line above it) and the buyer.
+fn parties(lines: &[TextLine], found: &mut Found) {
     let buyer_hit = find(
         lines,
-        all.clone(),
+        0..lines.len(),
         &[
             "cliente",
             "adquiriente",
@@ -138,8 +150,6 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
         ],
     );
     let buyer_line = buyer_hit.map_or(lines.len(), |h| h.line);
-
-    // The seller: the first id above the buyer, and the line above it is its name.
     if let Some((hit, id_type)) = find_id(lines, 0..buyer_line) {
         let words = labels::value(lines, hit, &[]);
         found.seller = Some(split_id(words, &id_type));
@@ -160,7 +170,11 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
             found.buyer = Some(split_id(words, &id_type));
         }
     }
+}
 
+/// The issue date and time, the due date, and a note's billing reference.
+fn dates(lines: &[TextLine], found: &mut Found) {
+    let all = 0..lines.len();
     if let Some(hit) = find(
         lines,
         all.clone(),
@@ -213,8 +227,10 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
     {
         found.billing_reference = Some(read(clean_code(&word.text), std::slice::from_ref(word)));
     }
+}
 
-    // The lines table and, after it, the totals.
+/// The lines table, found by its header row; returns the line after it (0 without a table).
+fn table(lines: &[TextLine], mark: DecimalMark, found: &mut Found) -> usize {
     let header = lines.iter().position(|l| {
         let words: Vec<String> = l.words.iter().map(|w| fold(&w.text)).collect();
         words
@@ -222,7 +238,7 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
             .any(|w| w == "descripcion" || w == "detalle" || w == "producto")
             && words.iter().any(|w| w == "total" || w == "valor")
     });
-    let after_table = match header {
+    match header {
         Some(h) => {
             let mut end = h + 1;
             while end < lines.len() {
@@ -252,8 +268,11 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
             end
         }
         None => 0,
-    };
-    let tail = after_table..lines.len();
+    }
+}
+
+/// The subtotal, the taxes and the total, after the table.
+fn totals(lines: &[TextLine], tail: std::ops::Range<usize>, mark: DecimalMark, found: &mut Found) {
     if let Some(hit) = find(
         lines,
         tail.clone(),
@@ -275,7 +294,11 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
     ) {
         found.total = amount_after(lines, hit, mark);
     }
-    if let Some(hit) = find(lines, tail.clone(), &["cufe", "cude"]) {
+}
+
+/// The CUFE (or CUDE), possibly wrapped over several lines, after the table.
+fn document_code(lines: &[TextLine], tail: std::ops::Range<usize>, found: &mut Found) {
+    if let Some(hit) = find(lines, tail, &["cufe", "cude"]) {
         let mut hex = String::new();
         let mut words: Vec<Word> = Vec::new();
         let mut l = hit.line;
@@ -296,6 +319,10 @@ pub(crate) fn extract(lines: &[TextLine]) -> Result<Found, InvoiceError> {
             found.cufe = Some(read(hex, &words));
         }
     }
+}
+
+/// The fields read, or `OCR_NO_INVOICE` when the text holds no invoice.
+fn enough(found: Found) -> Result<Found, InvoiceError> {
     let mut missing = Vec::new();
     if found.number.is_none() {
         missing.push("number");
