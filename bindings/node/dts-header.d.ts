@@ -114,6 +114,13 @@ export interface Invoice {
   due_date?: string
   cufe?: string
   currency: string
+  /** `cac:PaymentExchangeRate`: pesos per unit of the document's currency, when not COP. */
+  exchange_rate?: {
+    source_currency: string
+    target_currency: string
+    rate: DecimalString
+    date?: string
+  }
   seller: Party
   buyer: Party
   lines: InvoiceLine[]

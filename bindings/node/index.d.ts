@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'CUFE_INVALID_FIELD'
   | 'CUFE_INVALID_FORMAT'
   | 'CUFE_MISMATCH'
+  | 'CUFE_KEYS_INVALID'
   | 'RULES_IO'
   | 'RULES_INVALID_FILE'
   | 'RULES_INVALID_TABLE'
@@ -32,6 +33,8 @@ export type ErrorCode =
   | 'RULESET_NOT_IN_FORCE'
   | 'RULESET_UNKNOWN_VERSION'
   | 'COMMISSION_INVALID_LINE'
+  | 'COMMISSION_OUT_OF_RANGE'
+  | 'COMMISSION_CURRENCY_UNCONVERTIBLE'
   | 'CATALOG_IO'
   | 'CATALOG_SOURCE_INVALID'
   | 'CATALOG_BUILD_REJECTED'
@@ -40,6 +43,7 @@ export type ErrorCode =
   | 'CATALOG_CORRUPT'
   | 'CATALOG_SEARCH'
   | 'CATALOG_QUERY_INVALID'
+  | 'INVOICE_TOO_LARGE'
   | 'INVOICE_XML_REFUSED'
   | 'INVOICE_NOT_UTF8'
   | 'INVOICE_XML_MALFORMED'
@@ -52,6 +56,7 @@ export type ErrorCode =
   | 'OCR_FORMAT_UNKNOWN'
   | 'OCR_NO_INVOICE'
   | 'CERTIFICATE_PDF'
+  | 'PIPELINE_INTERNAL_ERROR'
   | 'INVALID_ARGUMENT'
 
 /** Every error bmc-core throws is an `Error` with one of the codes above. */
@@ -109,6 +114,13 @@ export interface Invoice {
   due_date?: string
   cufe?: string
   currency: string
+  /** `cac:PaymentExchangeRate`: pesos per unit of the document's currency, when not COP. */
+  exchange_rate?: {
+    source_currency: string
+    target_currency: string
+    rate: DecimalString
+    date?: string
+  }
   seller: Party
   buyer: Party
   lines: InvoiceLine[]
@@ -230,10 +242,11 @@ export declare class Pipeline {
   /** `register` off the JS thread. */
   registerAsync(document: Buffer, registrationDate: string, options?: RegisterOptions | undefined | null): Promise<RegisterResult>
   /**
-   * Registers many documents off the JS thread, on every core; resolves to one result per
-   * document in order, or rejects with the first document that cannot be read.
+   * Registers many documents off the JS thread, on every core; resolves to exactly one
+   * result per document, in order: result `i` is document `i`'s, with `registration` or,
+   * for a document that could not be registered, `error` (`{ code, message }`).
    */
-  registerManyAsync(documents: Array<Buffer>, registrationDate: string, options?: RegisterOptions | undefined | null): Promise<RegisterResult[]>
+  registerManyAsync(documents: Array<Buffer>, registrationDate: string, options?: RegisterOptions | undefined | null): Promise<BatchResult[]>
 }
 
 /** All versions of a rule set; computes commissions with the version in force. */
@@ -263,9 +276,29 @@ export declare class RuleBook {
   calculateWithCatalog(invoice: InvoiceInput, catalog: Catalog, options?: CalculateOptions | undefined | null): Commission
   /**
    * Computes many invoices off the JS thread; resolves to the results in order, or rejects
-   * with the first failure.
+   * with the first failure, whose message starts `invoices[i]: `.
    */
   calculateBatch(invoices: Array<InvoiceInput>, options?: CalculateOptions | undefined | null): Promise<Array<Commission>>
+}
+
+/** A document of a batch that could not be registered. */
+export interface BatchError {
+  /** The stable error code (`INVOICE_XML_REFUSED`, `PIPELINE_INTERNAL_ERROR`, ...). */
+  code: string
+  /** What was wrong and where. */
+  message: string
+}
+
+/** One document's outcome in `registerManyAsync`: the registration, or the error. */
+export interface BatchResult {
+  /** The registration, when the document was registered (registrable or not). */
+  registration?: Registration | undefined
+  /** Why the document could not be registered. */
+  error?: BatchError
+  /** The events emitted, in order. */
+  events: PipelineEvent[]
+  /** The certificate PDF, when asked for. */
+  certificate?: Buffer
 }
 
 /** Build options. */
@@ -396,6 +429,9 @@ export interface DocumentCodeFields {
   environment: 1 | 2 | '1' | '2'
 }
 
+/** Every error code of the Rust core (the `ErrorCode` type adds `INVALID_ARGUMENT`). */
+export declare function errorCodes(): Array<string>
+
 /** A product group's base and fee. */
 export interface GroupFeeResult {
   /** The group's key. */
@@ -434,6 +470,9 @@ export interface InvoiceLineInput {
   /** The amount before taxes. */
   base: DecimalString
 }
+
+/** True when no finding is an error (the core's registrability rule). */
+export declare function isRegistrable(findings: Finding[]): boolean
 
 /** What was decided for one line. */
 export interface LineResult {
@@ -481,9 +520,22 @@ export interface PipelineOpenOptions {
   technicalKey?: string
   /** The software PIN, to recompute notes' CUDEs. */
   softwarePin?: string
-  /** Oldest invoice that can be registered, in days (180). */
+  /**
+   * The path of the numbering ranges' keys table (`nit,prefix,technical_key,software_pin`):
+   * each document's CUFE is recomputed with its seller's key.
+   */
+  technicalKeys?: string
+  /**
+   * The DIAN environment registered for: `production` (the default; test documents are
+   * refused) or `test`.
+   */
+  environment?: 'production' | 'test'
+  /** Oldest invoice that can be registered, in days (core's default when absent). */
   maxAgeDays?: number
-  /** Name-search score under which a line's product match needs review (8). */
+  /**
+   * Name-search score under which a line's product match needs review (core's default
+   * when absent).
+   */
   matchThreshold?: number
 }
 
@@ -623,12 +675,19 @@ export declare function validate(invoice: Invoice, context: ValidationContext, c
 export interface ValidationContext {
   /** The registration date, `YYYY-MM-DD`. */
   registrationDate: string
-  /** Oldest invoice that can be registered, in days (180). */
+  /** Oldest invoice that can be registered, in days (core's default when absent). */
   maxAgeDays?: number
-  /** The technical key, to recompute invoice CUFEs. */
+  /** One technical key, to recompute the invoice's CUFE. */
   technicalKey?: string
-  /** The software PIN, to recompute note CUDEs. */
+  /** One software PIN, to recompute a note's CUDE. */
   softwarePin?: string
+  /** The path of the numbering ranges' keys table (`nit,prefix,technical_key,software_pin`). */
+  technicalKeys?: string
+  /**
+   * The DIAN environment registered for: `production` (the default; test documents are
+   * refused) or `test`.
+   */
+  environment?: 'production' | 'test'
 }
 
 export declare namespace codes {

@@ -93,7 +93,7 @@ def test_bad_inputs_raise_coded_errors_not_bare_builtins(tmp_path):
 
     with pytest.raises(errors.InvalidInput) as e:
         bmc_core.Invoice.from_dict({"kind": "invoice"})
-    assert e.value.code == "INVOICE_INVALID_JSON" and "type_code" in str(e.value)
+    assert e.value.code == "INVOICE_INVALID_JSON" and "missing field" in str(e.value)
     with pytest.raises(errors.InvalidInput) as e:
         bmc_core.Invoice.from_json("{not json")
     assert e.value.code == "INVOICE_INVALID_JSON"
