@@ -194,7 +194,10 @@ export declare class Catalog {
    * writing products, merging the search index, finishing), at most a few times a second.
    */
   static buildAsync(source: string, indexDir: string, options?: BuildCatalogOptions | undefined | null, onProgress?: ((progress: BuildProgress) => void) | undefined | null): Promise<BuildReport>
-  /** Opens the index at `indexDir` (memory-mapped: milliseconds). */
+  /**
+   * Opens the index at `indexDir` (memory-mapped; the codes map's checksum is checked,
+   * about 25 ms at 10 million products).
+   */
   static open(indexDir: string, options?: OpenCatalogOptions | undefined | null): Catalog
   /**
    * Applies a delta CSV (changed rows; deactivations as isActive = f) without a rebuild,

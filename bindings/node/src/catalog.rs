@@ -272,7 +272,8 @@ impl Catalog {
         })
     }
 
-    /// Opens the index at `indexDir` (memory-mapped: milliseconds).
+    /// Opens the index at `indexDir` (memory-mapped; the codes map's checksum is checked,
+    /// about 25 ms at 10 million products).
     #[napi(factory)]
     pub fn open(
         env: Env,

@@ -225,7 +225,8 @@ impl Catalog {
         }
     }
 
-    /// Open the index at `index_dir` (milliseconds: files are memory-mapped). A search whose
+    /// Open the index at `index_dir` (files are memory-mapped; the codes map's checksum is
+    /// checked, about 25 ms at 10 million products). A search whose
     /// words are each in very many products searches the index's segments on up to
     /// `search_threads` threads (default: one per core; 1 keeps every search on the calling
     /// thread).
