@@ -87,6 +87,17 @@ pub fn invoice_xml(data: &[u8]) {
         assert_eq!(again.lines.len(), read.lines.len());
         assert_eq!(again.totals, read.totals);
         assert_eq!(again.number, read.number);
+        // Validation and the commission take any amounts a document can hold (sums and
+        // products beyond 28 digits are findings and errors, never panics).
+        let mut context = bmc_core::compliance::Context::new(read.issue_date);
+        context.technical_key = Some("fc8eac422eba16e22ffd8c6f94b3f40a6e38162c".into());
+        let findings = bmc_core::compliance::validate(&read, &context);
+        if let Ok(input) = bmc_core::commission::CommissionInvoice::in_pesos(&read)
+            && let Ok(book) = bmc_core::rules::RuleBook::embedded()
+        {
+            let _ = bmc_core::commission::calculate(&book, &input, &Default::default());
+        }
+        assert!(findings.iter().all(|f| bmc_core::compliance::CODES.contains(&f.code.as_str())));
     }
 }
 
