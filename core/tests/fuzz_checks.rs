@@ -97,7 +97,11 @@ pub fn invoice_xml(data: &[u8]) {
         {
             let _ = bmc_core::commission::calculate(&book, &input, &Default::default());
         }
-        assert!(findings.iter().all(|f| bmc_core::compliance::CODES.contains(&f.code.as_str())));
+        assert!(
+            findings
+                .iter()
+                .all(|f| bmc_core::compliance::CODES.contains(&f.code.as_str()))
+        );
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use bmc_core::catalog::read_products;
+use bmc_core::invoice::layouts::{self, PageLayout};
 use bmc_core::invoice::ocr::score::{self, FieldOutcome};
 use bmc_core::invoice::ocr::{self, OcrOptions};
 use bmc_core::invoice::{Invoice, generate, page};
@@ -21,6 +22,8 @@ use crate::scan::{perturb, tools};
 #[derive(Debug, serde::Serialize)]
 struct PageResult {
     page: String,
+    layout: String,
+    held_out: bool,
     style: String,
     scan: String,
     skew_found: f32,
@@ -36,6 +39,31 @@ struct PageResult {
     text_layer_correct: bool,
 }
 
+/// Which printed layouts a corpus uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayoutSet {
+    /// The layout the reader was first built beside.
+    Classic,
+    /// The half of the generated layouts the reader may be tuned on.
+    Tuning,
+    /// The other half: measured only.
+    HeldOut,
+    /// All 24.
+    All,
+}
+
+impl LayoutSet {
+    fn layouts(self) -> Vec<PageLayout> {
+        let all = layouts::layouts();
+        match self {
+            LayoutSet::Classic => vec![PageLayout::classic()],
+            LayoutSet::Tuning => all.into_iter().filter(|l| !l.held_out).collect(),
+            LayoutSet::HeldOut => all.into_iter().filter(|l| l.held_out).collect(),
+            LayoutSet::All => all,
+        }
+    }
+}
+
 /// Options of the corpus run.
 #[derive(Debug)]
 pub struct CorpusArgs {
@@ -47,6 +75,8 @@ pub struct CorpusArgs {
     pub dpi: u32,
     pub jobs: usize,
     pub check: bool,
+    /// Which layouts the pages are printed in, in turn.
+    pub layouts: LayoutSet,
     /// Product names by code, from the catalog: the reader checks descriptions against them.
     pub names: std::collections::HashMap<String, String>,
 }
@@ -69,6 +99,7 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
     };
     let invoices = generate::invoices(&products, args.first + args.count, &options);
     std::fs::create_dir_all(&args.out).map_err(|e| Failure::write(&args.out, &e))?;
+    let page_layouts = args.layouts.layouts();
     let next = AtomicUsize::new(args.first);
     let results: Mutex<Vec<(usize, PageResult)>> = Mutex::new(Vec::new());
     let failure: Mutex<Option<Failure>> = Mutex::new(None);
@@ -81,11 +112,13 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
                     if i >= invoices.len() {
                         break;
                     }
-                    match one_page(i, &invoices[i], &args) {
+                    let layout = &page_layouts[i % page_layouts.len()];
+                    match one_page(i, &invoices[i], layout, &args) {
                         Ok(result) => {
                             eprintln!(
-                                "  {} {:<34} {:<28} {:>3}/{:<3} fields right, {:.1} s",
+                                "  {} {:<10} {:<34} {:<28} {:>3}/{:<3} fields right, {:.1} s",
                                 result.page,
+                                result.layout,
                                 result.style,
                                 result.scan,
                                 result.correct,
@@ -149,6 +182,9 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
             println!("  error: {} {e}", r.page);
         }
     }
+    if page_layouts.len() > 1 {
+        by_layout(&results);
+    }
     let report = serde_json::to_string_pretty(&results).map_err(|e| Failure::json("output", &e))?;
     let report_path = args.out.join("report.json");
     std::fs::write(&report_path, report).map_err(|e| Failure::write(&report_path, &e))?;
@@ -164,15 +200,65 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
     })
 }
 
-fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, Failure> {
+/// Prints one row per layout, and the tuning and held-out halves' totals.
+fn by_layout(results: &[PageResult]) {
+    let mut names: Vec<&str> = results.iter().map(|r| r.layout.as_str()).collect();
+    names.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    names.retain(|n| seen.insert(*n));
+    println!();
+    println!(
+        "{:<12} {:>8} {:>5} {:>7} {:>7} {:>9} {:>10} {:>11}",
+        "layout", "half", "pages", "fields", "right", "right %", "unflagged", "zero-field"
+    );
+    let row = |label: &str, half: &str, rows: &[&PageResult]| {
+        let fields: usize = rows.iter().map(|r| r.fields).sum();
+        let correct: usize = rows.iter().map(|r| r.correct).sum();
+        let unflagged: usize = rows.iter().map(|r| r.wrong_unflagged.len()).sum();
+        let zero = rows.iter().filter(|r| r.correct == 0).count();
+        println!(
+            "{label:<12} {half:>8} {:>5} {fields:>7} {correct:>7} {:>8.2}% {unflagged:>10} {zero:>11}",
+            rows.len(),
+            100.0 * correct as f64 / fields.max(1) as f64
+        );
+    };
+    for name in names {
+        let rows: Vec<&PageResult> = results.iter().filter(|r| r.layout == name).collect();
+        let half = if rows.first().is_some_and(|r| r.held_out) {
+            "held-out"
+        } else {
+            "tuning"
+        };
+        row(name, half, &rows);
+    }
+    for (label, held_out) in [("tuning", false), ("held-out", true)] {
+        let rows: Vec<&PageResult> = results.iter().filter(|r| r.held_out == held_out).collect();
+        if !rows.is_empty() {
+            row(label, "", &rows);
+        }
+    }
+}
+
+fn one_page(
+    i: usize,
+    truth: &Invoice,
+    layout: &PageLayout,
+    args: &CorpusArgs,
+) -> Result<PageResult, Failure> {
     let name = format!("page-{:04}", i + 1);
+    // A paper invoice prints no CUFE: there is none to read.
+    let mut truth = truth.clone();
+    if !layout.cufe_qr {
+        truth.cufe = None;
+    }
+    let truth = &truth;
     let scan = perturb::Scan::variant(i);
     let style = page::PageStyle {
         tilt: scan.skew,
         ..page::PageStyle::variant(i)
     };
     let pdf_path = args.out.join(format!("{name}.pdf"));
-    write(&pdf_path, &page::render_pdf(truth, &style))?;
+    write(&pdf_path, &page::render_pdf_with(truth, &style, layout))?;
     let truth_json =
         serde_json::to_string_pretty(truth).map_err(|e| Failure::json("output", &e))?;
     write(
@@ -189,7 +275,7 @@ fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, 
     let print_path = args.out.join(format!("{name}.print.pdf"));
     write(
         &print_path,
-        &page::render_pdf(truth, &page::PageStyle::variant(i)),
+        &page::render_pdf_with(truth, &page::PageStyle::variant(i), layout),
     )?;
     let text_layer_correct = match tools::pdf_text_tsv(&print_path)? {
         Some(tsv) => ocr::from_tesseract_tsv(&tsv, &options)
@@ -233,6 +319,8 @@ fn one_page(i: usize, truth: &Invoice, args: &CorpusArgs) -> Result<PageResult, 
     };
     Ok(PageResult {
         page: name,
+        layout: layout.name.to_string(),
+        held_out: layout.held_out,
         style: style_label,
         scan: scan.label(),
         skew_found,

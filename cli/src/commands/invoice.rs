@@ -68,6 +68,10 @@ pub enum InvoiceCommand {
         /// flagged, every PDF text layer read exactly.
         #[arg(long)]
         check: bool,
+        /// The layouts the pages are printed in, in turn: the classic one (the goal's), the
+        /// tuning or held-out half of the 24 generated layouts, or all of them.
+        #[arg(long, value_enum, default_value = "classic")]
+        layouts: super::corpus::LayoutSet,
     },
     /// Read an invoice and print it. FILE is recognised by content: UBL XML (Invoice,
     /// CreditNote, DebitNote, AttachedDocument), a PDF (its text layer, or OCR when it has
@@ -178,6 +182,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             dpi,
             jobs,
             check,
+            layouts,
         } => super::corpus::run(super::corpus::CorpusArgs {
             catalog,
             out,
@@ -187,6 +192,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             dpi,
             jobs,
             check,
+            layouts,
             names: Default::default(),
         }),
         InvoiceCommand::Read {

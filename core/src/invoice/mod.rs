@@ -15,6 +15,8 @@ mod detect;
 mod error;
 #[cfg(feature = "samples")]
 pub mod generate;
+#[cfg(feature = "samples")]
+pub mod layouts;
 mod model;
 pub mod ocr;
 #[cfg(feature = "samples")]

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use rust_decimal::Decimal;
 
+use super::layouts::{CodePlacement, Column, Header, NumberPlace, PageLayout};
 use super::{DocumentKind, Invoice, Party};
 
 /// A typeface family of PDF's standard fonts.
@@ -188,9 +189,14 @@ pub fn printed_code(line: &super::InvoiceLine) -> &str {
         .unwrap_or("")
 }
 
-/// Renders the invoice as a Letter-size PDF with a text layer.
+/// Renders the invoice as a Letter-size PDF with a text layer, in the classic layout.
 pub fn render_pdf(invoice: &Invoice, style: &PageStyle) -> Vec<u8> {
-    let mut layout = Layout::new(*style);
+    render_pdf_with(invoice, style, &PageLayout::classic())
+}
+
+/// Renders the invoice in `page_layout` (see [`layouts`](super::layouts)).
+pub fn render_pdf_with(invoice: &Invoice, style: &PageStyle, page_layout: &PageLayout) -> Vec<u8> {
+    let mut layout = Layout::new(*style, page_layout.clone());
     layout.invoice(invoice);
     layout.finish()
 }
@@ -203,14 +209,16 @@ const BOTTOM: f32 = 60.0;
 
 struct Layout {
     style: PageStyle,
+    spec: PageLayout,
     pages: Vec<Content>,
     y: f32,
 }
 
 impl Layout {
-    fn new(style: PageStyle) -> Layout {
+    fn new(style: PageStyle, spec: PageLayout) -> Layout {
         let mut layout = Layout {
             style,
+            spec,
             pages: Vec::new(),
             y: PAGE_HEIGHT - 56.0,
         };
@@ -310,34 +318,66 @@ impl Layout {
     }
 
     fn invoice(&mut self, invoice: &Invoice) {
-        if invoice.cufe.is_some() {
+        if invoice.cufe.is_some() && self.spec.cufe_qr {
             self.qr(invoice, 96.0);
         }
         let s = self.style.size;
-        let st = self.style;
+        let spec = self.spec.clone();
+        let number = format!("{} {}", spec.number_label, invoice.number);
+        let seller_top = self.y + s * 1.3;
         self.text(LEFT, true, s + 4.0, &invoice.seller.name);
         self.advance(1.6);
-        self.text(
-            LEFT,
-            false,
-            s,
-            &format!("NIT: {}", format_party_id(&invoice.seller)),
-        );
+        let mut seller_line = format!("NIT: {}", format_party_id(&invoice.seller));
+        if spec.number_place == NumberPlace::SellerLine {
+            seller_line.push_str(&format!("   {number}"));
+        }
+        self.text(LEFT, false, s, &seller_line);
+        if spec.header == Header::Boxed {
+            self.frame(seller_top, self.y - s * 0.6);
+        }
         self.advance(2.2);
         let title = match invoice.kind {
-            DocumentKind::Invoice => "FACTURA ELECTRÓNICA DE VENTA",
+            DocumentKind::Invoice => spec.title,
             DocumentKind::CreditNote => "NOTA CRÉDITO ELECTRÓNICA",
             DocumentKind::DebitNote => "NOTA DÉBITO ELECTRÓNICA",
         };
-        self.text(
-            LEFT,
-            true,
-            s + 2.0,
-            &format!("{title} No. {}", invoice.number),
-        );
+        let title = if spec.number_place == NumberPlace::Title {
+            format!("{title} {number}")
+        } else {
+            title.to_string()
+        };
+        self.text(LEFT, true, s + 2.0, &title);
         self.advance(1.8);
+        let columns_top = self.y;
+        self.document_fields(invoice, &number);
+        if spec.header == Header::TwoColumns {
+            let left_bottom = self.y;
+            self.y = columns_top;
+            self.buyer(invoice, 330.0);
+            self.y = self.y.min(left_bottom);
+        } else {
+            self.advance(0.6);
+            let buyer_top = self.y + s * 1.3;
+            self.buyer(invoice, LEFT);
+            if spec.header == Header::Boxed {
+                self.frame(buyer_top, self.y + s * 0.6);
+            }
+        }
+        self.advance(0.9);
+        if spec.name == PageLayout::classic().name {
+            self.lines(invoice);
+        } else {
+            self.table(invoice);
+        }
+        self.totals(invoice);
+    }
+
+    /// The dates, the reference of a note, and the number when it has a line of its own.
+    fn document_fields(&mut self, invoice: &Invoice, number: &str) {
+        let (s, st, spec) = (self.style.size, self.style, self.spec.clone());
         let mut issued = format!(
-            "Fecha de emisión: {}",
+            "{} {}",
+            spec.date_label,
             format_date(invoice.issue_date, st.dates)
         );
         if let Some(time) = &invoice.issue_time {
@@ -350,7 +390,7 @@ impl Layout {
                 LEFT,
                 false,
                 s,
-                &format!("Fecha de vencimiento: {}", format_date(due, st.dates)),
+                &format!("{} {}", spec.due_label, format_date(due, st.dates)),
             );
             self.advance(1.5);
         }
@@ -363,22 +403,151 @@ impl Layout {
             );
             self.advance(1.5);
         }
-        self.advance(0.6);
-        self.text(LEFT, false, s, &format!("Cliente: {}", invoice.buyer.name));
-        self.advance(1.5);
+        if spec.number_place == NumberPlace::BeforeBuyer {
+            self.text(LEFT, true, s, number);
+            self.advance(1.5);
+        }
+    }
+
+    /// The buyer's name and id, at `x`.
+    fn buyer(&mut self, invoice: &Invoice, x: f32) {
+        let (s, spec) = (self.style.size, self.spec.clone());
         self.text(
-            LEFT,
+            x,
             false,
             s,
-            &format!(
-                "{}: {}",
-                id_label(&invoice.buyer.id_type),
-                format_party_id(&invoice.buyer)
-            ),
+            &format!("{} {}", spec.buyer_label, invoice.buyer.name),
         );
-        self.advance(2.4);
-        self.lines(invoice);
-        self.totals(invoice);
+        self.advance(1.5);
+        let label = match spec.id_label {
+            Some(label) => label.to_string(),
+            None => format!("{}:", id_label(&invoice.buyer.id_type)),
+        };
+        self.text(
+            x,
+            false,
+            s,
+            &format!("{label} {}", format_party_id(&invoice.buyer)),
+        );
+        self.advance(1.5);
+    }
+
+    /// A box from `top` down to `bottom` across the page.
+    fn frame(&mut self, top: f32, bottom: f32) {
+        let content = self.content();
+        content.set_line_width(0.8);
+        content.rect(LEFT - 6.0, bottom, RIGHT - LEFT + 12.0, top - bottom);
+        content.stroke();
+    }
+
+    /// The lines table of a layout other than the classic one: its columns in its order,
+    /// each as wide as its widest value or heading, the description taking what is left.
+    fn table(&mut self, invoice: &Invoice) {
+        let st = self.style;
+        let s = st.size - 1.0;
+        let spec = self.spec.clone();
+        let family = st.family;
+        let gap = 2.0 * family.text_width("0", s);
+        let description = |line: &super::InvoiceLine| {
+            let code = printed_code(line);
+            match spec.code {
+                CodePlacement::Parentheses if !code.is_empty() => {
+                    format!("{} ({code})", line.description)
+                }
+                CodePlacement::Dash if !code.is_empty() => format!("{code} - {}", line.description),
+                _ => line.description.clone(),
+            }
+        };
+        let value = |column: Column, line: &super::InvoiceLine| -> String {
+            match column {
+                Column::Item => line.id.clone(),
+                Column::Code => printed_code(line).to_string(),
+                Column::Description => description(line),
+                Column::Unit => line.unit.clone().unwrap_or_else(|| "UND".to_string()),
+                Column::Quantity => format_quantity(line.quantity, st.numbers),
+                Column::Price => format_amount(line.unit_price, st.numbers),
+                Column::Tax => line
+                    .taxes
+                    .iter()
+                    .find(|t| t.tax == "01")
+                    .and_then(|t| t.percent)
+                    .map(|p| format!("{}%", p.normalize()))
+                    .unwrap_or_else(|| "0%".to_string()),
+                Column::Total => format_amount(line.base, st.numbers),
+            }
+        };
+        let widths: Vec<f32> = spec
+            .columns
+            .iter()
+            .map(|(column, heading)| {
+                invoice
+                    .lines
+                    .iter()
+                    .map(|l| family.text_width(&value(*column, l), s))
+                    .fold(family.text_width(heading, s), f32::max)
+                    + gap
+            })
+            .collect();
+        let fixed: f32 = spec
+            .columns
+            .iter()
+            .zip(&widths)
+            .filter(|((c, _), _)| *c != Column::Description)
+            .map(|(_, w)| w)
+            .sum();
+        let room = (RIGHT - LEFT - fixed).max(100.0);
+        // Left edge of every column.
+        let mut lefts = Vec::with_capacity(widths.len());
+        let mut x = LEFT;
+        for ((column, _), width) in spec.columns.iter().zip(&widths) {
+            lefts.push(x);
+            x += if *column == Column::Description {
+                room
+            } else {
+                *width
+            };
+        }
+        let cell = |layout: &mut Layout, i: usize, bold: bool, size: f32, text: &str| {
+            let (column, _) = spec.columns[i];
+            if column.is_number() {
+                let right = lefts[i] + widths[i] - gap / 2.0;
+                layout.right(right, bold, size, text);
+            } else {
+                layout.text(lefts[i], bold, size, text);
+            }
+        };
+        for (i, (_, heading)) in spec.columns.iter().enumerate() {
+            cell(self, i, true, s, heading);
+        }
+        self.advance(0.5);
+        self.rule(0.0);
+        self.advance(1.2);
+        for line in &invoice.lines {
+            let mut more: Vec<String> = Vec::new();
+            for (i, (column, _)) in spec.columns.iter().enumerate() {
+                let text = value(*column, line);
+                if *column == Column::Description {
+                    let wrapped = wrap(&text, room - gap, s, family);
+                    let first = wrapped.first().cloned().unwrap_or_default();
+                    cell(self, i, false, s, &first);
+                    more = wrapped.into_iter().skip(1).collect();
+                } else {
+                    cell(self, i, false, s, &text);
+                }
+            }
+            let at = spec
+                .columns
+                .iter()
+                .position(|(c, _)| *c == Column::Description)
+                .unwrap_or(0);
+            for text in &more {
+                self.advance(1.15);
+                cell(self, at, false, s, text);
+            }
+            self.advance(1.5);
+        }
+        self.rule(0.9);
+        self.advance(0.8);
     }
 
     fn lines(&mut self, invoice: &Invoice) {
@@ -451,18 +620,30 @@ impl Layout {
             layout.right(RIGHT, bold, s, &format_amount(value, st.numbers));
             layout.advance(1.5);
         };
-        row(self, "Subtotal:", invoice.totals.line_extension, false);
+        let spec = self.spec.clone();
+        row(
+            self,
+            spec.subtotal_label,
+            invoice.totals.line_extension,
+            false,
+        );
+        if spec.extra_totals {
+            row(self, "Descuento:", Decimal::ZERO, false);
+        }
         for tax in &invoice.tax_totals {
             let name = match tax.tax.as_str() {
-                "01" => "IVA",
-                "04" => "INC",
-                "03" => "ICA",
-                other => other,
+                "01" => spec.iva_label.to_string(),
+                "04" => "INC:".to_string(),
+                "03" => "ICA:".to_string(),
+                other => format!("{other}:"),
             };
-            row(self, &format!("{name}:"), tax.amount, false);
+            row(self, &name, tax.amount, false);
         }
-        row(self, "Total a pagar:", invoice.totals.payable, true);
-        if let Some(cufe) = &invoice.cufe {
+        if spec.extra_totals {
+            row(self, "Retención en la fuente:", Decimal::ZERO, false);
+        }
+        row(self, spec.total_label, invoice.totals.payable, true);
+        if let Some(cufe) = invoice.cufe.as_ref().filter(|_| spec.cufe_qr) {
             self.advance(1.0);
             let label = if invoice.kind == DocumentKind::Invoice {
                 "CUFE:"
