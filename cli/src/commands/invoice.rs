@@ -72,6 +72,11 @@ pub enum InvoiceCommand {
         /// tuning or held-out half of the 24 generated layouts, or all of them.
         #[arg(long, value_enum, default_value = "classic")]
         layouts: super::corpus::LayoutSet,
+        /// Read again the OCR output (`page-NNNN.tsv`, `page-NNNN.qr.txt`) and text layers
+        /// a previous run left in OUT, without printing and scanning the pages again: for
+        /// measuring a change to the reader in seconds.
+        #[arg(long)]
+        reread: bool,
     },
     /// Read an invoice and print it. FILE is recognised by content: UBL XML (Invoice,
     /// CreditNote, DebitNote, AttachedDocument), a PDF (its text layer, or OCR when it has
@@ -183,6 +188,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             jobs,
             check,
             layouts,
+            reread,
         } => super::corpus::run(super::corpus::CorpusArgs {
             catalog,
             out,
@@ -193,6 +199,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             jobs,
             check,
             layouts,
+            reread,
             names: Default::default(),
         }),
         InvoiceCommand::Read {

@@ -102,6 +102,8 @@ pub struct ScanRead {
     pub skew: f32,
     /// Whether the kept pass had its strokes thickened.
     pub thickened: bool,
+    /// The text of DIAN's QR code on the page, when it has one.
+    pub qr: Option<String>,
 }
 
 impl ScanRead {
@@ -138,6 +140,7 @@ pub fn read_scan(page: &GrayImage, options: &OcrOptions<'_>) -> Result<ScanRead,
             invoice,
             skew,
             thickened,
+            qr: None,
         })
     };
     let qr = qr_text(&straight)?;
@@ -147,6 +150,7 @@ pub fn read_scan(page: &GrayImage, options: &OcrOptions<'_>) -> Result<ScanRead,
         if let (Ok(invoice), Some(qr)) = (&mut scan.invoice, &qr) {
             bmc_core::invoice::ocr::confirm_with_qr(invoice, qr);
         }
+        scan.qr = qr.clone();
         Ok(scan)
     };
     let first = read(&straight, false)?;

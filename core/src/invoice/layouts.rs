@@ -9,36 +9,7 @@
 //! ([`PageLayout::held_out`]) are only measured: the reader's code and tests never
 //! special-case them.
 
-/// A column of the lines table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    /// The line's number.
-    Item,
-    /// The product code.
-    Code,
-    /// The description.
-    Description,
-    /// The unit of measure.
-    Unit,
-    /// The quantity.
-    Quantity,
-    /// The unit price.
-    Price,
-    /// The IVA rate.
-    Tax,
-    /// The line's amount before taxes.
-    Total,
-}
-
-impl Column {
-    /// True for the columns printed right-aligned (numbers).
-    pub fn is_number(self) -> bool {
-        matches!(
-            self,
-            Column::Quantity | Column::Price | Column::Tax | Column::Total
-        )
-    }
-}
+pub use super::column::Column;
 
 /// Where a line's product code is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod column;
 mod detect;
 mod error;
 #[cfg(feature = "samples")]
@@ -26,6 +27,7 @@ pub mod ubl;
 mod xml;
 pub use xml::Limits;
 
+pub use column::Column;
 pub use detect::{Format, detect, read_document};
 pub use error::InvoiceError;
 /// The largest document [`read_document`] and the XML reader take, and the largest invoice
@@ -54,6 +56,6 @@ pub(crate) fn check_size(
 
 pub use model::{
     DocumentKind, ExchangeRate, FieldConfidence, Invoice, InvoiceLine, ItemCode, MonetaryTotals,
-    Party, Source, SourceKind, TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
+    NOT_FOUND, Party, Source, SourceKind, TaxSubtotal, TaxTotal, subtotals_by_rate, type_code,
 };
 pub use ubl::read_xml;

@@ -297,6 +297,9 @@ pub struct Source {
     pub threshold: Option<f32>,
 }
 
+/// The check a field fails when the reader did not find it on the page.
+pub const NOT_FOUND: &str = "!found";
+
 impl Source {
     /// An exact source (XML): no per-field confidence.
     pub fn exact(kind: SourceKind) -> Source {
@@ -305,6 +308,14 @@ impl Source {
             confidence: BTreeMap::new(),
             threshold: None,
         }
+    }
+
+    /// Whether the reader looked for the field on the page and did not find it (its value
+    /// is then a placeholder, and the field is doubtful).
+    pub fn was_not_found(&self, path: &str) -> bool {
+        self.confidence
+            .get(path)
+            .is_some_and(|c| c.checks.iter().any(|check| check == NOT_FOUND))
     }
 
     /// The fields whose confidence is below the threshold, or which failed a cross-check.

@@ -205,6 +205,8 @@ const PAGE_WIDTH: f32 = 612.0;
 const PAGE_HEIGHT: f32 = 792.0;
 const LEFT: f32 = 40.0;
 const RIGHT: f32 = 572.0;
+/// The side of DIAN's QR code, printed in the top right corner.
+const QR_SIDE: f32 = 96.0;
 const BOTTOM: f32 = 60.0;
 
 struct Layout {
@@ -319,7 +321,7 @@ impl Layout {
 
     fn invoice(&mut self, invoice: &Invoice) {
         if invoice.cufe.is_some() && self.spec.cufe_qr {
-            self.qr(invoice, 96.0);
+            self.qr(invoice, QR_SIDE);
         }
         let s = self.style.size;
         let spec = self.spec.clone();
@@ -409,16 +411,32 @@ impl Layout {
         }
     }
 
-    /// The buyer's name and id, at `x`.
+    /// The buyer's name and id, at `x` (further left when the name would not fit, and
+    /// wrapped under itself when it still does not).
     fn buyer(&mut self, invoice: &Invoice, x: f32) {
         let (s, spec) = (self.style.size, self.spec.clone());
-        self.text(
-            x,
-            false,
-            s,
-            &format!("{} {}", spec.buyer_label, invoice.buyer.name),
-        );
+        let family = self.style.family;
+        let named = format!("{} {}", spec.buyer_label, invoice.buyer.name);
+        // Beside the title block, the QR code takes the page's top right corner.
+        let right = if x > LEFT && invoice.cufe.is_some() && spec.cufe_qr {
+            RIGHT - QR_SIDE - 8.0
+        } else {
+            RIGHT
+        };
+        let x = x.min(right - family.text_width(&named, s)).max(x - 40.0);
+        let words: Vec<&str> = named.split(' ').collect();
+        let mut take = words.len();
+        while take > 2 && x + family.text_width(&words[..take].join(" "), s) > right {
+            take -= 1;
+        }
+        let (first, rest) = (words[..take].join(" "), words[take..].join(" "));
+        self.text(x, false, s, &first);
         self.advance(1.5);
+        if !rest.is_empty() {
+            let indent = family.text_width(&format!("{} ", spec.buyer_label), s);
+            self.text(x + indent, false, s, &rest);
+            self.advance(1.5);
+        }
         let label = match spec.id_label {
             Some(label) => label.to_string(),
             None => format!("{}:", id_label(&invoice.buyer.id_type)),

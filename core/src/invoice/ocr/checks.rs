@@ -220,35 +220,54 @@ fn check_description(invoice: &mut Invoice, i: usize, name: &str) {
 /// IVA rates in force in Colombia.
 const IVA_RATES: [i64; 3] = [0, 5, 19];
 
-/// A rate that is not an IVA rate (`55%` for `5%`) is a misreading. When the lines with
-/// such rates are few, and exactly one choice of real rates for them makes the lines' IVA
-/// add up to the printed IVA total, that choice is taken (check `iva_rate_repaired`).
-/// Otherwise the misread rates stay, failing `iva_rate`.
+/// The check a line's IVA rate fails when the table prints no rates.
+pub(super) const NOT_PRINTED: &str = "!printed";
+
+/// The most lines whose rates are searched for (3^10 choices).
+const MAX_RATES_SEARCHED: usize = 10;
+
+/// A rate that is not an IVA rate (`55%` for `5%`) is a misreading, and a table without a
+/// rate column prints none. When such lines are few, and exactly one choice of real rates
+/// for them makes the lines' IVA add up to the printed IVA total, that choice is taken
+/// (check `iva_rate_repaired`, or `iva_rate_inferred` for rates not printed, as sure as the
+/// printed total). Otherwise the rates stay in doubt (`iva_rate` or `printed` failing).
 fn repair_rates(invoice: &mut Invoice) {
     let is_rate =
         |p: Option<Decimal>| p.is_none_or(|p| IVA_RATES.iter().any(|r| Decimal::from(*r) == p));
+    let unprinted: Vec<bool> = (0..invoice.lines.len())
+        .map(|i| {
+            invoice
+                .source
+                .confidence
+                .get(&format!("lines[{i}].tax_percent"))
+                .is_some_and(|c| c.checks.iter().any(|check| check == NOT_PRINTED))
+        })
+        .collect();
+    let not_printed = |i: usize| unprinted[i];
     let bad: Vec<usize> = invoice
         .lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| {
-            !is_rate(
-                l.taxes
-                    .iter()
-                    .find(|t| t.tax == "01")
-                    .and_then(|t| t.percent),
-            )
+        .filter(|(i, l)| {
+            not_printed(*i)
+                || !is_rate(
+                    l.taxes
+                        .iter()
+                        .find(|t| t.tax == "01")
+                        .and_then(|t| t.percent),
+                )
         })
         .map(|(i, _)| i)
         .collect();
     if bad.is_empty() {
         return;
     }
-    let printed = invoice
-        .tax_totals
-        .iter()
-        .find(|t| t.tax == "01")
-        .map(|t| t.amount);
+    let printed = invoice.tax_totals.iter().find(|t| t.tax == "01");
+    let printed_confidence = invoice
+        .source
+        .confidence
+        .get("tax_totals.01")
+        .map_or(0.0, |c| c.confidence);
     let tax_of = |base: Decimal, rate: i64| {
         round(
             base * Decimal::from(rate) / Decimal::ONE_HUNDRED,
@@ -265,28 +284,22 @@ fn repair_rates(invoice: &mut Invoice) {
         .filter(|t| t.tax == "01")
         .map(|t| t.amount)
         .sum();
-    let mut solutions: Vec<Vec<i64>> = Vec::new();
-    if let Some(printed) = printed
-        && bad.len() <= 3
-    {
-        let combos = 3usize.pow(bad.len() as u32);
-        for combo in 0..combos {
-            let rates: Vec<i64> = (0..bad.len())
-                .map(|k| IVA_RATES[(combo / 3usize.pow(k as u32)) % 3])
-                .collect();
-            let sum: Decimal = fixed
-                + bad
-                    .iter()
-                    .zip(&rates)
-                    .map(|(&i, &r)| tax_of(invoice.lines[i].base, r))
-                    .sum::<Decimal>();
-            if cents(sum) == cents(printed) {
-                solutions.push(rates);
-            }
+    let solutions = match printed {
+        // No IVA printed: every rate not printed is zero.
+        None if bad.iter().all(|&i| not_printed(i))
+            && cents(invoice.totals.line_extension) == cents(invoice.totals.payable) =>
+        {
+            vec![vec![0; bad.len()]]
         }
-    }
+        Some(total) if bad.len() <= MAX_RATES_SEARCHED => {
+            let bases: Vec<Decimal> = bad.iter().map(|&i| invoice.lines[i].base).collect();
+            rate_choices(&bases, cents(total.amount) - cents(fixed), &tax_of)
+        }
+        _ => Vec::new(),
+    };
     if solutions.len() == 1 {
         for (&i, &rate) in bad.iter().zip(&solutions[0]) {
+            let was_printed = !not_printed(i);
             let line = &mut invoice.lines[i];
             line.taxes.retain(|t| t.tax != "01");
             if rate != 0 {
@@ -304,18 +317,75 @@ fn repair_rates(invoice: &mut Invoice) {
                 .confidence
                 .get_mut(&format!("lines[{i}].tax_percent"))
             {
-                c.confidence = c.engine.max(50.0);
-                c.checks.push("iva_rate_repaired".into());
+                if was_printed {
+                    c.confidence = c.engine.max(50.0);
+                    c.checks.push("iva_rate_repaired".into());
+                } else {
+                    c.checks.retain(|check| check != NOT_PRINTED);
+                    c.confidence = if printed.is_some() {
+                        printed_confidence
+                    } else {
+                        c.engine.max(50.0)
+                    };
+                    c.checks.push("iva_rate_inferred".into());
+                }
             }
         }
         regroup_taxes(invoice);
     } else {
         let paths: Vec<String> = bad
             .iter()
+            .filter(|&&i| !not_printed(i))
             .map(|i| format!("lines[{i}].tax_percent"))
             .collect();
         apply(invoice, &paths, "iva_rate", false);
     }
+}
+
+/// Every choice of IVA rates for lines of `bases` whose taxes add up to `target` (a sum
+/// rounded to cents), at most two (more than one is already no answer).
+fn rate_choices(
+    bases: &[Decimal],
+    target: Decimal,
+    tax_of: &dyn Fn(Decimal, i64) -> Decimal,
+) -> Vec<Vec<i64>> {
+    // Taxes in cents as integers: the search adds, it never multiplies.
+    let to_cents = |d: Decimal| {
+        let mut c = cents(d) * Decimal::ONE_HUNDRED;
+        c.rescale(0);
+        c.mantissa()
+    };
+    let taxes: Vec<[i128; 3]> = bases
+        .iter()
+        .map(|&b| IVA_RATES.map(|r| to_cents(tax_of(b, r))))
+        .collect();
+    let target = to_cents(target);
+    let mut found = Vec::new();
+    let combos = 3usize.pow(bases.len() as u32);
+    for combo in 0..combos {
+        let mut sum = 0i128;
+        let mut k = combo;
+        for tax in &taxes {
+            sum += tax[k % 3];
+            k /= 3;
+        }
+        if sum == target {
+            let mut k = combo;
+            found.push(
+                (0..bases.len())
+                    .map(|_| {
+                        let rate = IVA_RATES[k % 3];
+                        k /= 3;
+                        rate
+                    })
+                    .collect(),
+            );
+            if found.len() > 1 {
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// Rebuilds the tax subtotals from the lines (the printed totals stay as printed).

@@ -45,8 +45,8 @@ pub use text::{Engine, TextDocument, TextLine, TextPage, Word};
 pub use textract::{Expense, ExpenseField, read_expense};
 
 use super::{
-    DocumentKind, FieldConfidence, Invoice, InvoiceError, InvoiceLine, MonetaryTotals, Source,
-    SourceKind, TaxSubtotal, TaxTotal,
+    DocumentKind, FieldConfidence, Invoice, InvoiceError, InvoiceLine, MonetaryTotals, NOT_FOUND,
+    Source, SourceKind, TaxSubtotal, TaxTotal,
 };
 use crate::money::{Rounding, round};
 use extract::Read;
@@ -294,17 +294,24 @@ fn build(
         .kind
         .clone()
         .unwrap_or((DocumentKind::Invoice, super::type_code::SALE.to_string()));
-    let number = found.number.clone().unwrap_or(Read {
-        value: String::new(),
-        confidence: 0.0,
+    let mut missing: Vec<&str> = Vec::new();
+    let number = found.number.clone().unwrap_or_else(|| {
+        missing.push("number");
+        Read {
+            value: String::new(),
+            confidence: 0.0,
+        }
     });
     note("number".into(), number.confidence);
-    let issue = found
-        .issue_date
-        .clone()
-        .ok_or_else(|| InvoiceError::NoInvoiceInText {
-            missing: "issue date".into(),
-        })?;
+    // Without an issue date on the page the invoice is still read; the date is a
+    // placeholder that fails the `found` check, never a date to trust.
+    let issue = found.issue_date.clone().unwrap_or_else(|| {
+        missing.push("issue_date");
+        Read {
+            value: chrono::NaiveDate::default(),
+            confidence: 0.0,
+        }
+    });
     note("issue_date".into(), issue.confidence);
     if let Some(t) = &found.issue_time {
         note("issue_time".into(), t.confidence);
@@ -333,6 +340,7 @@ fn build(
             name.as_ref().map_or(0.0, |n| n.confidence),
         );
     }
+    let mut not_printed: Vec<String> = Vec::new();
     let mut invoice_lines = Vec::with_capacity(found.rows.len());
     for (i, row) in found.rows.iter().enumerate() {
         note(format!("lines[{i}].id"), row.id.confidence);
@@ -346,8 +354,13 @@ fn build(
         if let Some(code) = &row.code {
             note(format!("lines[{i}].item_code"), code.confidence);
         }
-        if let Some(p) = &row.tax_percent {
-            note(format!("lines[{i}].tax_percent"), p.confidence);
+        match &row.tax_percent {
+            Some(p) => note(format!("lines[{i}].tax_percent"), p.confidence),
+            None if !found.rates_printed => {
+                note(format!("lines[{i}].tax_percent"), 0.0);
+                not_printed.push(format!("lines[{i}].tax_percent"));
+            }
+            None => {}
         }
         let taxes = match &row.tax_percent {
             Some(p) if !p.value.is_zero() => {
@@ -422,6 +435,16 @@ fn build(
                 checks: vec!["!rows_read".into()],
             },
         );
+    }
+    for path in missing {
+        if let Some(c) = confidence.get_mut(path) {
+            c.checks.push(NOT_FOUND.into());
+        }
+    }
+    for path in not_printed {
+        if let Some(c) = confidence.get_mut(&path) {
+            c.checks.push(checks::NOT_PRINTED.into());
+        }
     }
     let mut invoice = Invoice {
         kind,
