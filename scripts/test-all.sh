@@ -40,6 +40,10 @@ cargo build --release --locked -p bmc-cli
 corpus_dir=$(mktemp -d)
 "$CARGO_TARGET_DIR/release/bmc" invoice corpus --out "$corpus_dir" --count 12 --check
 rm -rf "$corpus_dir"
+step "OCR corpus sample on the held-out layouts (the reader was never tuned on them)"
+corpus_dir=$(mktemp -d)
+"$CARGO_TARGET_DIR/release/bmc" invoice corpus --out "$corpus_dir" --count 12 --layouts held-out --check
+rm -rf "$corpus_dir"
 
 step "Python: build the abi3 wheel and test it installed in a venv"
 if [ ! -x "$venv/bin/python" ]; then

@@ -14,8 +14,26 @@ use bmc_core::invoice::{Invoice, InvoiceError, NOT_FOUND};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-/// The page's words, each character 6 units wide and each line 14 high.
+/// The pages' words, each character 6 units wide and each line 14 high; a form feed
+/// (`\x0c`) starts a new page.
 fn page(text: &str) -> TextDocument {
+    let pages = text
+        .split('\x0c')
+        .enumerate()
+        .map(|(i, text)| TextPage {
+            number: i as u32 + 1,
+            width: 612.0,
+            height: 792.0,
+            words: words(text),
+        })
+        .collect();
+    TextDocument {
+        engine: Engine::PdfText,
+        pages,
+    }
+}
+
+fn words(text: &str) -> Vec<Word> {
     let mut words = Vec::new();
     for (row, line) in text.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
@@ -39,15 +57,7 @@ fn page(text: &str) -> TextDocument {
             });
         }
     }
-    TextDocument {
-        engine: Engine::PdfText,
-        pages: vec![TextPage {
-            number: 1,
-            width: 612.0,
-            height: 792.0,
-            words,
-        }],
-    }
+    words
 }
 
 fn read(text: &str) -> Result<Invoice, InvoiceError> {
@@ -270,4 +280,56 @@ fn rates_not_printed_that_no_single_choice_explains_stay_in_doubt() {
     let doubtful = invoice.source.doubtful_fields();
     assert!(doubtful.contains(&"lines[0].tax_percent"), "{doubtful:?}");
     assert!(doubtful.contains(&"lines[1].tax_percent"), "{doubtful:?}");
+}
+
+/// A form with room for two rows: the table goes on over the next page under its header
+/// repeated, the issuer's name above it, and each page is numbered.
+const TWO_PAGES: &str = "\
+COOPERATIVA AGROPECUARIA DEL SUR
+NIT 900.373.076-4                                   No. CAS-12346
+Fecha: 11 de diciembre de 2026
+Señores: Almacenes Éxito S.A.
+NIT/CC: 890.900.608-9
+
+Descripción                                    Cant.   Valor unitario     Valor total
+Café pergamino seco (7702086744320)            10         $ 12.000,00    $ 120.000,00
+Panela redonda caja x 24 und (7709574427765)   4          $ 50.000,00    $ 200.000,00
+Continúa en la página siguiente
+                                                                       Página 1 de 2
+\x0cCOOPERATIVA AGROPECUARIA DEL SUR
+Descripción                                    Cant.   Valor unitario     Valor total
+Cacao en grano (7707326582205)                 2          $ 40.000,00     $ 80.000,00
+
+                                   Subtotal:                              $ 400.000,00
+                                   IVA:                                    $ 42.000,00
+                                   Total a pagar:                         $ 442.000,00
+                                                                       Página 2 de 2
+";
+
+#[test]
+fn a_table_over_two_pages_is_one_table() {
+    let invoice = read(TWO_PAGES).unwrap();
+    let lines: Vec<(&str, &str, Decimal)> = invoice
+        .lines
+        .iter()
+        .map(|l| (l.id.as_str(), l.description.as_str(), l.base))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("1", "Café pergamino seco", d("120000.00")),
+            ("2", "Panela redonda caja x 24 und", d("200000.00")),
+            ("3", "Cacao en grano", d("80000.00")),
+        ]
+    );
+    assert_eq!(
+        invoice.lines[2].item_code.as_ref().unwrap().code,
+        "7707326582205"
+    );
+    assert_eq!(invoice.totals.payable, d("442000.00"));
+    let doubtful = invoice.source.doubtful_fields();
+    assert!(
+        !doubtful.iter().any(|f| f.starts_with("lines")),
+        "{doubtful:?}"
+    );
 }

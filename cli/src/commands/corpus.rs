@@ -24,6 +24,8 @@ struct PageResult {
     page: String,
     layout: String,
     held_out: bool,
+    /// Sheets the invoice was printed on.
+    sheets: usize,
     style: String,
     scan: String,
     skew_found: f32,
@@ -120,9 +122,14 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
                     match one_page(i, &invoices[i], layout, &args) {
                         Ok(result) => {
                             eprintln!(
-                                "  {} {:<10} {:<34} {:<28} {:>3}/{:<3} fields right, {:.1} s",
+                                "  {} {:<10} {} {:<34} {:<28} {:>3}/{:<3} fields right, {:.1} s",
                                 result.page,
                                 result.layout,
+                                if result.sheets > 1 {
+                                    format!("{} pp", result.sheets)
+                                } else {
+                                    "1 p ".to_string()
+                                },
                                 result.style,
                                 result.scan,
                                 result.correct,
@@ -197,12 +204,21 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
     let report = serde_json::to_string_pretty(&results).map_err(|e| Failure::json("output", &e))?;
     let report_path = args.out.join("report.json");
     std::fs::write(&report_path, report).map_err(|e| Failure::write(&report_path, &e))?;
-    let met = accuracy >= 98.0
+    // The layout the reader was built beside must not step back from 98 %; layouts it
+    // was not built beside must reach 97 %, with a field found on every page.
+    let goal = if args.layouts == LayoutSet::Classic {
+        98.0
+    } else {
+        97.0
+    };
+    let zero_field = results.iter().filter(|r| r.correct == 0).count();
+    let met = accuracy >= goal
+        && zero_field == 0
         && unflagged == 0
         && text_layer_ok == results.len()
         && textract_ok == results.len();
     println!(
-        "goal (>= 98 % right, every wrong field flagged, text layer and its Textract blocks exact): {}",
+        "goal (>= {goal} % right, no page without a field, every wrong field flagged, text layer and its Textract blocks exact): {}",
         if met { "met" } else { "NOT met" }
     );
     Ok(if args.check && !met {
@@ -245,6 +261,15 @@ fn by_layout(results: &[PageResult]) {
     }
     for (label, held_out) in [("tuning", false), ("held-out", true)] {
         let rows: Vec<&PageResult> = results.iter().filter(|r| r.held_out == held_out).collect();
+        if !rows.is_empty() {
+            row(label, "", &rows);
+        }
+    }
+    for (label, several) in [("one sheet", false), ("several", true)] {
+        let rows: Vec<&PageResult> = results
+            .iter()
+            .filter(|r| (r.sheets > 1) == several)
+            .collect();
         if !rows.is_empty() {
             row(label, "", &rows);
         }
@@ -317,6 +342,14 @@ fn one_page(
         page: name,
         layout: layout.name.to_string(),
         held_out: layout.held_out,
+        // Tesseract's TSV starts every page with a level-1 row.
+        sheets: scanned
+            .read
+            .tsv
+            .lines()
+            .filter(|l| l.starts_with("1\t"))
+            .count()
+            .max(1),
         style: style_label,
         scan: scan.label(),
         skew_found,
@@ -377,19 +410,32 @@ fn scan_page(
         &args.out.join(format!("{name}.print.pdf")),
         &page::render_pdf_with(truth, &page::PageStyle::variant(i), layout),
     )?;
-    let clean = tools::render_page(&pdf_path, args.dpi)?;
-    let degraded = perturb::degrade(&clean, scan, i as u64);
-    let bytes = perturb::encode(&degraded, scan).map_err(|e| Failure::write(name, &e))?;
+    // Each page scanned as its own image: `page-0001.png`, then `page-0001-2.png`, ...
     let extension = if scan.jpeg_quality.is_some() {
         "jpg"
     } else {
         "png"
     };
-    let image_path = args.out.join(format!("{name}.{extension}"));
-    write(&image_path, &bytes)?;
+    let mut scans = Vec::new();
+    for (p, clean) in tools::render_pages(&pdf_path, args.dpi)?.iter().enumerate() {
+        let seed = (i as u64) + 1_000_000 * p as u64;
+        let degraded = perturb::degrade(clean, scan, seed);
+        let bytes = perturb::encode(&degraded, scan).map_err(|e| Failure::write(name, &e))?;
+        let file = if p == 0 {
+            format!("{name}.{extension}")
+        } else {
+            format!("{name}-{}.{extension}", p + 1)
+        };
+        write(&args.out.join(&file), &bytes)?;
+        // Read back as a scanner's file is: with its compression's losses.
+        let image = image::load_from_memory(&bytes)
+            .map_err(|e| Failure::tool(format!("{file}: {e}")))?
+            .to_luma8();
+        scans.push(image);
+    }
 
     let started = Instant::now();
-    let read = tools::read_image(&image_path, options)?;
+    let read = tools::read_scan(&scans, options)?;
     let seconds = started.elapsed().as_secs_f64();
     write(&args.out.join(format!("{name}.tsv")), read.tsv.as_bytes())?;
     if let Some(qr) = &read.qr {

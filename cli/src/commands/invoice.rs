@@ -418,7 +418,7 @@ pub fn read_any(path: &Path) -> Result<Invoice, Failure> {
             // The text layer when there is one (milliseconds); OCR of the page otherwise.
             match scan::tools::pdf_text_tsv(path)? {
                 Some(tsv) => invoice::ocr::from_tesseract_tsv(&tsv, &options).map_err(located),
-                None => scan::tools::read_scan(&scan::tools::render_page(path, 300)?, &options)?
+                None => scan::tools::read_scan(&scan::tools::render_pages(path, 300)?, &options)?
                     .invoice
                     .map_err(located),
             }

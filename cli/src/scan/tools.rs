@@ -69,25 +69,90 @@ pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, Failure> {
     Ok((words > 0).then_some(text))
 }
 
-/// The first page of a PDF rendered in grey at `dpi`.
-pub fn render_page(pdf: &Path, dpi: u32) -> Result<GrayImage, Failure> {
-    let out = run(
+/// The most pages of a PDF that are rendered for OCR; the rest are left unread.
+pub const MAX_PAGES: usize = 50;
+
+/// Every page of a PDF (up to [`MAX_PAGES`]) rendered in grey at `dpi`.
+pub fn render_pages(pdf: &Path, dpi: u32) -> Result<Vec<GrayImage>, Failure> {
+    let dir = scratch_dir()?;
+    let rendered = render_into(pdf, dpi, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    rendered
+}
+
+fn render_into(pdf: &Path, dpi: u32, dir: &Path) -> Result<Vec<GrayImage>, Failure> {
+    let prefix = dir.join("page");
+    run(
         "pdftoppm",
         &[
             "-r".as_ref(),
             dpi.to_string().as_ref(),
             "-gray".as_ref(),
-            "-f".as_ref(),
-            "1".as_ref(),
             "-l".as_ref(),
-            "1".as_ref(),
+            MAX_PAGES.to_string().as_ref(),
             pdf.as_os_str(),
+            prefix.as_os_str(),
         ],
         "poppler-utils",
     )?;
-    let image = image::load_from_memory_with_format(&out, image::ImageFormat::Pnm)
-        .map_err(|e| Failure::tool(format!("pdftoppm output: {e}")))?;
-    Ok(image.to_luma8())
+    // pdftoppm names the pages page-1.pgm, or page-01.pgm when there are ten or more.
+    let mut files: Vec<(usize, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::read(dir, &e))?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let number = path
+                .file_stem()?
+                .to_str()?
+                .strip_prefix("page-")?
+                .parse()
+                .ok()?;
+            Some((number, path))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure::tool(format!(
+            "pdftoppm rendered no page of {}",
+            pdf.display()
+        )));
+    }
+    files
+        .iter()
+        .map(|(_, path)| {
+            let bytes = std::fs::read(path).map_err(|e| Failure::read(path, &e))?;
+            let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Pnm)
+                .map_err(|e| Failure::tool(format!("pdftoppm output: {e}")))?;
+            Ok(image.to_luma8())
+        })
+        .collect()
+}
+
+/// Tesseract TSVs of the pages of one document as one TSV, each page numbered in turn.
+pub fn join_pages(tsvs: &[String]) -> String {
+    let mut out = String::new();
+    for (i, tsv) in tsvs.iter().enumerate() {
+        for (l, line) in tsv.lines().enumerate() {
+            if l == 0 {
+                // The header row, once.
+                if i == 0 {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                continue;
+            }
+            let mut fields = line.splitn(3, '\t');
+            match (fields.next(), fields.next(), fields.next()) {
+                (Some(level), Some(_), Some(rest)) => {
+                    out.push_str(&format!("{level}\t{}\t{rest}\n", i + 1));
+                }
+                _ => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What reading a scan gave: the OCR output, the invoice read from it (or why none could
@@ -127,37 +192,54 @@ impl ScanRead {
     }
 }
 
-/// Reads an invoice from a page image: straightened, OCR'd, read. When the reading has
-/// doubtful fields, the page is OCR'd again with its strokes thickened (thin typefaces
-/// and faint scans read much better so) and the better reading is kept.
-pub fn read_scan(page: &GrayImage, options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
-    let (straight, skew) = super::deskew::straighten(page);
-    let read = |image: &GrayImage, thickened: bool| -> Result<ScanRead, Failure> {
-        let tsv = ocr_gray(image)?;
-        let invoice = bmc_core::invoice::ocr::from_tesseract_tsv(&tsv, options);
+/// Reads an invoice from the images of its pages: each straightened and OCR'd, the
+/// pages read as one document (a table that goes on over several pages is one table).
+/// When the reading has doubtful fields, the pages are OCR'd again with their strokes
+/// thickened (thin typefaces and faint scans read much better so) and the better reading
+/// is kept. DIAN's QR code is looked for on every page; the first found confirms the
+/// fields it carries.
+pub fn read_scan(pages: &[GrayImage], options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
+    if pages.is_empty() {
+        return Err(Failure::tool("no page to read".to_string()));
+    }
+    let mut straight = Vec::with_capacity(pages.len());
+    let mut skew = 0.0;
+    let mut qr = None;
+    for (i, page) in pages.iter().enumerate() {
+        let (page, page_skew) = super::deskew::straighten(page);
+        if i == 0 {
+            skew = page_skew;
+        }
+        if qr.is_none() {
+            qr = qr_text(&page)?;
+        }
+        straight.push(super::graphics::blank_blocks(&page));
+    }
+    let read = |images: &[GrayImage], thickened: bool| -> Result<ScanRead, Failure> {
+        let tsvs = images.iter().map(ocr_gray).collect::<Result<Vec<_>, _>>()?;
+        let tsv = if tsvs.len() == 1 {
+            tsvs.into_iter().next().unwrap_or_default()
+        } else {
+            join_pages(&tsvs)
+        };
+        let mut invoice = bmc_core::invoice::ocr::from_tesseract_tsv(&tsv, options);
+        if let (Ok(invoice), Some(qr)) = (&mut invoice, &qr) {
+            bmc_core::invoice::ocr::confirm_with_qr(invoice, qr);
+        }
         Ok(ScanRead {
             tsv,
             invoice,
             skew,
             thickened,
-            qr: None,
+            qr: qr.clone(),
         })
-    };
-    let qr = qr_text(&straight)?;
-    let straight = super::graphics::blank_blocks(&straight);
-    let read = |image: &GrayImage, thickened: bool| -> Result<ScanRead, Failure> {
-        let mut scan = read(image, thickened)?;
-        if let (Ok(invoice), Some(qr)) = (&mut scan.invoice, &qr) {
-            bmc_core::invoice::ocr::confirm_with_qr(invoice, qr);
-        }
-        scan.qr = qr.clone();
-        Ok(scan)
     };
     let first = read(&straight, false)?;
     if first.is_clean() {
         return Ok(first);
     }
-    let second = read(&super::strokes::thicken(&straight), true)?;
+    let thick: Vec<GrayImage> = straight.iter().map(super::strokes::thicken).collect();
+    let second = read(&thick, true)?;
     Ok(if second.quality() > first.quality() {
         second
     } else {
@@ -175,7 +257,7 @@ pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, Fai
             )
         })?
         .to_luma8();
-    read_scan(&page, options)
+    read_scan(&[page], options)
 }
 
 /// The text of DIAN's QR code on a page (`zbarimg`), when there is one. Without zbarimg

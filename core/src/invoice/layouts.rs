@@ -81,6 +81,9 @@ pub struct PageLayout {
     pub extra_totals: bool,
     /// Print the CUFE and DIAN's QR code (a paper invoice has neither).
     pub cufe_qr: bool,
+    /// Rows of the lines table a page holds, when the form has a fixed number of them: a
+    /// longer invoice goes on over more pages, its table's header repeated on each.
+    pub rows_per_page: Option<usize>,
     /// Measured only: never used to tune the reader.
     pub held_out: bool,
 }
@@ -115,6 +118,7 @@ impl PageLayout {
             total_label: "Total a pagar:",
             extra_totals: false,
             cufe_qr: true,
+            rows_per_page: None,
             held_out: false,
         }
     }
@@ -273,6 +277,7 @@ pub fn layouts() -> Vec<PageLayout> {
             total_label: TOTAL_LABELS[(n / 2) % TOTAL_LABELS.len()],
             extra_totals: n % 3 == 1,
             cufe_qr: (n / 2) % 3 != 2,
+            rows_per_page: matches!(n % 5, 2 | 3).then_some(3),
             held_out: n % 2 == 1,
         });
     }
@@ -314,6 +319,7 @@ mod tests {
             }
             assert!(half.iter().any(|l| !l.cufe_qr) && half.iter().any(|l| l.cufe_qr));
             assert!(half.iter().any(|l| l.extra_totals));
+            assert!(half.iter().any(|l| l.rows_per_page.is_some()));
         }
     }
 }

@@ -291,7 +291,8 @@ impl Layout {
     }
 
     /// DIAN's QR code at the top right, `side` points wide.
-    fn qr(&mut self, invoice: &Invoice, side: f32) {
+    /// DIAN's QR code, `side` points wide, its top edge at `top`, against the right margin.
+    fn qr(&mut self, invoice: &Invoice, side: f32, top: f32) {
         let Ok(code) = qrcode::QrCode::with_error_correction_level(
             super::qr::qr_text(invoice),
             qrcode::EcLevel::M,
@@ -300,7 +301,7 @@ impl Layout {
         };
         let n = code.width();
         let module = side / n as f32;
-        let (left, top) = (RIGHT - side, PAGE_HEIGHT - 40.0);
+        let left = RIGHT - side;
         let colors = code.to_colors();
         let content = self.content();
         content.set_fill_gray(0.0);
@@ -320,8 +321,11 @@ impl Layout {
     }
 
     fn invoice(&mut self, invoice: &Invoice) {
-        if invoice.cufe.is_some() && self.spec.cufe_qr {
-            self.qr(invoice, QR_SIDE);
+        // Beside a two-column header the QR code would cover the buyer: it goes under the
+        // totals there, in the top right corner otherwise.
+        let qr = invoice.cufe.is_some() && self.spec.cufe_qr;
+        if qr && self.spec.header != Header::TwoColumns {
+            self.qr(invoice, QR_SIDE, PAGE_HEIGHT - 40.0);
         }
         let s = self.style.size;
         let spec = self.spec.clone();
@@ -355,7 +359,16 @@ impl Layout {
         if spec.header == Header::TwoColumns {
             let left_bottom = self.y;
             self.y = columns_top;
-            self.buyer(invoice, 330.0);
+            // The buyer's column starts clear of the widest line on the left.
+            let widest = self
+                .document_field_lines(invoice, &number)
+                .iter()
+                .map(|(bold, text)| {
+                    let width = self.style.family.text_width(text, s);
+                    if *bold { width * 1.1 } else { width }
+                })
+                .fold(0.0, f32::max);
+            self.buyer(invoice, (LEFT + widest + 24.0).max(330.0));
             self.y = self.y.min(left_bottom);
         } else {
             self.advance(0.6);
@@ -372,11 +385,33 @@ impl Layout {
             self.table(invoice);
         }
         self.totals(invoice);
+        if qr && self.spec.header == Header::TwoColumns {
+            if self.y - QR_SIDE < BOTTOM {
+                self.new_page();
+                self.y = PAGE_HEIGHT - 56.0;
+            }
+            let top = self.y;
+            self.qr(invoice, QR_SIDE, top);
+        }
+        if self.pages.len() > 1 {
+            let pages = self.pages.len();
+            self.footer(pages, pages);
+        }
     }
 
-    /// The dates, the reference of a note, and the number when it has a line of its own.
-    fn document_fields(&mut self, invoice: &Invoice, number: &str) {
-        let (s, st, spec) = (self.style.size, self.style, self.spec.clone());
+    /// `Página n de m` at the foot of the current page, below the text.
+    fn footer(&mut self, page: usize, pages: usize) {
+        let y = self.y;
+        self.y = BOTTOM - 24.0;
+        let size = self.style.size - 1.0;
+        self.right(RIGHT, false, size, &format!("Página {page} de {pages}"));
+        self.y = y;
+    }
+
+    /// The dates, the reference of a note, and the number when it has a line of its own,
+    /// each with whether it is bold.
+    fn document_field_lines(&self, invoice: &Invoice, number: &str) -> Vec<(bool, String)> {
+        let (st, spec) = (self.style, &self.spec);
         let mut issued = format!(
             "{} {}",
             spec.date_label,
@@ -385,58 +420,57 @@ impl Layout {
         if let Some(time) = &invoice.issue_time {
             issued.push_str(&format!("   Hora: {}", &time[..time.len().min(8)]));
         }
-        self.text(LEFT, false, s, &issued);
-        self.advance(1.5);
+        let mut lines = vec![(false, issued)];
         if let Some(due) = invoice.due_date {
-            self.text(
-                LEFT,
+            lines.push((
                 false,
-                s,
-                &format!("{} {}", spec.due_label, format_date(due, st.dates)),
-            );
-            self.advance(1.5);
+                format!("{} {}", spec.due_label, format_date(due, st.dates)),
+            ));
         }
         if let Some(reference) = &invoice.billing_reference {
-            self.text(
-                LEFT,
-                false,
-                s,
-                &format!("Factura de referencia: {reference}"),
-            );
-            self.advance(1.5);
+            lines.push((false, format!("Factura de referencia: {reference}")));
         }
         if spec.number_place == NumberPlace::BeforeBuyer {
-            self.text(LEFT, true, s, number);
+            lines.push((true, number.to_string()));
+        }
+        lines
+    }
+
+    /// Prints [`Layout::document_field_lines`] at the left margin.
+    fn document_fields(&mut self, invoice: &Invoice, number: &str) {
+        let s = self.style.size;
+        for (bold, text) in self.document_field_lines(invoice, number) {
+            self.text(LEFT, bold, s, &text);
             self.advance(1.5);
         }
     }
 
-    /// The buyer's name and id, at `x` (further left when the name would not fit, and
-    /// wrapped under itself when it still does not).
+    /// The buyer's name and id, at `x`; a name too long for the line wraps under itself.
     fn buyer(&mut self, invoice: &Invoice, x: f32) {
         let (s, spec) = (self.style.size, self.spec.clone());
         let family = self.style.family;
-        let named = format!("{} {}", spec.buyer_label, invoice.buyer.name);
-        // Beside the title block, the QR code takes the page's top right corner.
-        let right = if x > LEFT && invoice.cufe.is_some() && spec.cufe_qr {
-            RIGHT - QR_SIDE - 8.0
-        } else {
-            RIGHT
-        };
-        let x = x.min(right - family.text_width(&named, s)).max(x - 40.0);
-        let words: Vec<&str> = named.split(' ').collect();
-        let mut take = words.len();
-        while take > 2 && x + family.text_width(&words[..take].join(" "), s) > right {
-            take -= 1;
+        let label = format!("{} ", spec.buyer_label);
+        let indent = family.text_width(&label, s);
+        let mut line = label;
+        let mut first = true;
+        for word in invoice.buyer.name.split(' ') {
+            let start = if first { x } else { x + indent };
+            let candidate = format!("{line}{word} ");
+            if x + family.text_width(candidate.trim_end(), s) > RIGHT
+                && !line.trim().is_empty()
+                && line != format!("{} ", spec.buyer_label)
+            {
+                self.text(start, false, s, line.trim_end());
+                self.advance(1.5);
+                first = false;
+                line = format!("{word} ");
+            } else {
+                line = candidate;
+            }
         }
-        let (first, rest) = (words[..take].join(" "), words[take..].join(" "));
-        self.text(x, false, s, &first);
+        let start = if first { x } else { x + indent };
+        self.text(start, false, s, line.trim_end());
         self.advance(1.5);
-        if !rest.is_empty() {
-            let indent = family.text_width(&format!("{} ", spec.buyer_label), s);
-            self.text(x + indent, false, s, &rest);
-            self.advance(1.5);
-        }
         let label = match spec.id_label {
             Some(label) => label.to_string(),
             None => format!("{}:", id_label(&invoice.buyer.id_type)),
@@ -534,13 +568,31 @@ impl Layout {
                 layout.text(lefts[i], bold, size, text);
             }
         };
-        for (i, (_, heading)) in spec.columns.iter().enumerate() {
-            cell(self, i, true, s, heading);
-        }
-        self.advance(0.5);
-        self.rule(0.0);
-        self.advance(1.2);
-        for line in &invoice.lines {
+        let header = |layout: &mut Layout| {
+            for (i, (_, heading)) in spec.columns.iter().enumerate() {
+                cell(layout, i, true, s, heading);
+            }
+            layout.advance(0.5);
+            layout.rule(0.0);
+            layout.advance(1.2);
+        };
+        header(self);
+        let per_page = spec.rows_per_page.unwrap_or(usize::MAX).max(1);
+        let pages = invoice.lines.len().div_ceil(per_page).max(1);
+        for (n, line) in invoice.lines.iter().enumerate() {
+            if n > 0 && n % per_page == 0 {
+                // The form is full: the table goes on on the next page, under its header.
+                let page = n / per_page;
+                self.rule(0.9);
+                self.advance(1.4);
+                self.text(LEFT, false, s, "Continúa en la página siguiente");
+                self.footer(page, pages);
+                self.new_page();
+                self.y = PAGE_HEIGHT - 56.0;
+                self.text(LEFT, true, st.size + 2.0, &invoice.seller.name);
+                self.advance(2.4);
+                header(self);
+            }
             let mut more: Vec<String> = Vec::new();
             for (i, (column, _)) in spec.columns.iter().enumerate() {
                 let text = value(*column, line);

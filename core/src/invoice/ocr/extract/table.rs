@@ -202,6 +202,11 @@ pub(super) fn read_table(
             l = again + 1;
             continue;
         }
+        if is_page_marker(line) {
+            table.lines.insert(l);
+            l += 1;
+            continue;
+        }
         let index = found.rows.len() + found.unreadable_rows.len();
         if let Some(row) = parse_numbered_row(&line.words, &columns, index, mark) {
             found.rows.push(row);
@@ -226,6 +231,13 @@ pub(super) fn read_table(
         if row.code.is_none() || !has_code_column {
             code_in_description(row);
         }
+        row.description = unglue_multiplier(std::mem::replace(
+            &mut row.description,
+            Read {
+                value: String::new(),
+                confidence: 0.0,
+            },
+        ));
     }
     Some(table)
 }
@@ -243,6 +255,38 @@ fn ends_table(lines: &[TextLine], l: usize) -> bool {
                 | Field::Cufe
         )
     })
+}
+
+/// A page's numbering (`Página 1 de 3`, `Pág. 2/3`, `Hoja 1`) or the note that the table
+/// goes on over the page (`Continúa en la página siguiente`): neither is a row.
+fn is_page_marker(line: &TextLine) -> bool {
+    let words: Vec<String> = line
+        .words
+        .iter()
+        .map(|w| crate::invoice::ocr::labels::fold(&w.text))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = |w: &String| {
+        w.split('/')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
+    };
+    match words.as_slice() {
+        [first, rest @ ..] if matches!(first.as_str(), "continua" | "continuacion") => {
+            rest.len() <= 6
+                && !rest
+                    .iter()
+                    .any(|w| w.contains(|c: char| c.is_ascii_digit()))
+        }
+        [page, n] if is_page_word(page) => number(n),
+        [page, n, of, m] if is_page_word(page) => {
+            number(n) && matches!(of.as_str(), "de" | "of" | "/") && number(m)
+        }
+        _ => false,
+    }
+}
+
+fn is_page_word(word: &str) -> bool {
+    matches!(word, "pagina" | "pag" | "hoja" | "page")
 }
 
 /// A line that continues the description of the row above: it starts within the
@@ -362,6 +406,33 @@ fn parse_row(words: &[Word], columns: &[Heading], index: usize, mark: DecimalMar
     })
 }
 
+/// Packaging is written `caja x 24 und`; an engine that loses the space before the `x`
+/// reads `cajax 24`. Such a word (letters ending in `x`, a number after it) is split back,
+/// and the description, having been repaired, is doubtful (confidence 0).
+fn unglue_multiplier(mut description: Read<String>) -> Read<String> {
+    let words: Vec<&str> = description.value.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len() + 1);
+    let mut repaired = false;
+    for (i, word) in words.iter().enumerate() {
+        let next_is_number = words
+            .get(i + 1)
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+        let stem = word.strip_suffix('x').unwrap_or("");
+        if next_is_number && stem.chars().count() >= 3 && stem.chars().all(char::is_alphabetic) {
+            out.push(stem.to_string());
+            out.push("x".to_string());
+            repaired = true;
+        } else {
+            out.push(word.to_string());
+        }
+    }
+    if repaired {
+        description.value = out.join(" ");
+        description.confidence = 0.0;
+    }
+    description
+}
+
 /// Reads `token` as the value of `column`: `Some(true)` when it was taken, `Some(false)`
 /// when the column is optional and the token is not its value (left for the next column),
 /// `None` when the row cannot be read.
@@ -463,7 +534,9 @@ fn code_in_description(row: &mut Row) {
     }
     if let Some(first) = words.first() {
         let dashed = first.ends_with(['-', '–', '—']);
-        let dash_next = words.get(1).is_some_and(|w| matches!(*w, "-" | "–" | "—"));
+        let dash_next = words
+            .get(1)
+            .is_some_and(|w| w.chars().all(|c| matches!(c, '-' | '–' | '—')));
         let code = clean_code(first);
         if (dashed || dash_next) && looks_like_code(&code) {
             let skip = if dash_next { 2 } else { 1 };
@@ -523,4 +596,33 @@ fn dashes(code: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn description(text: &str) -> Read<String> {
+        Read {
+            value: text.to_string(),
+            confidence: 95.0,
+        }
+    }
+
+    #[test]
+    fn a_glued_packaging_multiplier_is_split_and_doubtful() {
+        let read = unglue_multiplier(description("Chocolate de mesa cajax 24 und"));
+        assert_eq!(read.value, "Chocolate de mesa caja x 24 und");
+        assert_eq!(read.confidence, 0.0);
+    }
+
+    #[test]
+    fn words_ending_in_x_without_a_number_after_them_stay() {
+        let read = unglue_multiplier(description("Tórax de pollo fax 12"));
+        assert_eq!(read.value, "Tórax de pollo fax 12");
+        assert_eq!(read.confidence, 95.0);
+        let read = unglue_multiplier(description("Bulto x 50 kg"));
+        assert_eq!(read.value, "Bulto x 50 kg");
+        assert_eq!(read.confidence, 95.0);
+    }
 }

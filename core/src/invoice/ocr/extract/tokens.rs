@@ -52,10 +52,18 @@ pub(crate) fn money_tokens(words: &[Word]) -> Vec<(String, Vec<Word>)> {
             used.push(word.clone());
             continue;
         }
-        let text = strip_misread_dollar(&word.text);
+        let mut word = word.clone();
+        let text = match strip_stray_mark(&word.text) {
+            Some(amount) => {
+                // A character was dropped: the amount is not trusted on its own.
+                word.confidence = 0.0;
+                amount
+            }
+            None => strip_misread_dollar(&word.text),
+        };
         match pending.take() {
-            Some(sign) => tokens.push((format!("${text}"), vec![sign, word.clone()])),
-            None => tokens.push((text, vec![word.clone()])),
+            Some(sign) => tokens.push((format!("${text}"), vec![sign, word])),
+            None => tokens.push((text, vec![word])),
         }
     }
     tokens
@@ -82,6 +90,22 @@ fn is_dollar_like(text: &str) -> bool {
         text,
         "$" | "S" | "s" | "Ss" | "SS" | "$*" | "§" | "$." | "$:"
     )
+}
+
+/// `5$259.074.760,00` → `$259.074.760,00`: one stray mark (a speck, a table rule's end)
+/// glued before the peso sign of an amount.
+fn strip_stray_mark(text: &str) -> Option<String> {
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    let amount = rest.strip_prefix('$')?;
+    (first != '$'
+        && amount.starts_with(|c: char| c.is_ascii_digit())
+        && amount
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && amount.contains([',', '.']))
+    .then(|| rest.to_string())
 }
 
 /// `S57.350,00` → `$57.350,00`: a leading `S` glued to an amount is a misread `$`.
@@ -152,4 +176,24 @@ pub(crate) fn line_number(text: &str) -> Option<(String, bool)> {
             (digits, guessed)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stray_mark_before_the_peso_sign_is_dropped() {
+        assert_eq!(
+            strip_stray_mark("5$259,074,760.00").as_deref(),
+            Some("$259,074,760.00")
+        );
+        assert_eq!(
+            strip_stray_mark("—$140.240,00").as_deref(),
+            Some("$140.240,00")
+        );
+        assert_eq!(strip_stray_mark("$140.240,00"), None);
+        assert_eq!(strip_stray_mark("5$"), None);
+        assert_eq!(strip_stray_mark("a$b"), None);
+    }
 }

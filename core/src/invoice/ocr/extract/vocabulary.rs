@@ -244,11 +244,25 @@ const NOT_THE_INVOICE: &[&str] = &[
 
 /// A word as labels are compared: folded, with `#` kept (folding trims it).
 pub(crate) fn label_word(text: &str) -> String {
-    if text.trim_matches(|c| c == ':' || c == '.') == "#" {
+    let bare = text.trim_matches(|c| c == ':' || c == '.');
+    if bare == "#" {
         "#".to_string()
+    } else if is_misread_numero(bare) {
+        "n°".to_string()
     } else {
         fold(text)
     }
+}
+
+/// `N°` as OCR often gives it: an `N` and one to three marks where the degree sign was
+/// (`Nº`, `N“%`, `N*`, `N'`).
+fn is_misread_numero(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(chars.next(), Some('N' | 'n'))
+        && (1..=3).contains(&chars.clone().count())
+        && chars.all(|c| {
+            c == 'º' || (!c.is_alphanumeric() && !c.is_whitespace() && c != '$' && c != '#')
+        })
 }
 
 /// A label found on a line.
@@ -391,4 +405,19 @@ pub(crate) fn below<'a>(lines: &'a [TextLine], labels: &[Label], label: &Label) 
         return &[];
     }
     &next.words[first..segment_end(&next.words, first, stop)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misread_degree_sign_still_makes_the_number_label() {
+        for word in ["N°", "Nº", "N“%", "N*", "N'"] {
+            assert_eq!(label_word(word), "n°", "{word}");
+        }
+        for word in ["No", "N", "NIT", "N$", "N12"] {
+            assert_ne!(label_word(word), "n°", "{word}");
+        }
+    }
 }
