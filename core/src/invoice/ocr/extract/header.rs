@@ -228,7 +228,14 @@ fn parties(lines: &[TextLine], labels: &[Label], title: Option<usize>, found: &m
         }
         if !words.is_empty() {
             let mut used = words.to_vec();
-            used.extend_from_slice(continued(lines, labels, b.line, &words[0]));
+            // A long name wraps over up to three more lines, each starting under it.
+            for line in b.line..b.line + 3 {
+                let more = continued(lines, labels, line, &words[0]);
+                if more.is_empty() {
+                    break;
+                }
+                used.extend_from_slice(more);
+            }
             found.buyer_name = Some(read(join(&used), &used));
         }
         // The buyer's column starts at its label, unless the label starts its line.

@@ -189,6 +189,8 @@ pub(super) fn read_table(
         .nth(1)
         .map_or(f32::INFINITY, |h| h.left);
     let mut l = start + 1;
+    // Whether the last row seen could not be read.
+    let mut unreadable_last = false;
     while l < lines.len() {
         let line = &lines[l];
         if line.page != lines[l - 1].page
@@ -210,6 +212,7 @@ pub(super) fn read_table(
         let index = found.rows.len() + found.unreadable_rows.len();
         if let Some(row) = parse_numbered_row(&line.words, &columns, index, mark) {
             found.rows.push(row);
+            unreadable_last = false;
         } else if ends_table(lines, l) {
             break;
         } else if let Some(last) = found.rows.last_mut()
@@ -218,8 +221,15 @@ pub(super) fn read_table(
             last.description.value.push(' ');
             last.description.value.push_str(&line.text());
             last.description.confidence = last.description.confidence.min(line.confidence());
+        } else if unreadable_last && !line.words.iter().any(|w| is_money_or_rate(&w.text)) {
+            // The wrapped description of a row that could not be read is part of it.
+            if let Some(last) = found.unreadable_rows.last_mut() {
+                last.push(' ');
+                last.push_str(&line.text());
+            }
         } else {
             found.unreadable_rows.push(line.text());
+            unreadable_last = true;
         }
         table.lines.insert(l);
         l += 1;
@@ -483,14 +493,31 @@ fn take(
         }
         Column::Tax => {
             // `0$` is how OCR often reads `0%` next to a column of amounts.
-            let Some(rate) = text.strip_suffix(['%', '$']) else {
-                return Some(false);
-            };
-            parts.tax_percent = Some(read(parse_number(rate, mark)?, words));
-            Some(true)
+            if let Some(rate) = text.strip_suffix(['%', '$']) {
+                parts.tax_percent = Some(read(parse_number(rate, mark)?, words));
+                return Some(true);
+            }
+            match misread_rate(text) {
+                // Repaired, so not trusted alone: the IVA total confirms it or not.
+                Some(rate) => {
+                    parts.tax_percent = Some(Read {
+                        value: rate,
+                        confidence: 0.0,
+                    });
+                    Some(true)
+                }
+                None => Some(false),
+            }
         }
         Column::Description => Some(false),
     }
+}
+
+/// `193` or `03` in a rate column: one of IVA's rates (0, 5, 19) whose `%` OCR read as a
+/// digit or a degree sign.
+fn misread_rate(text: &str) -> Option<Decimal> {
+    let rate = text.strip_suffix(['3', '6', '8', '9', '°', 'o'])?;
+    matches!(rate, "0" | "5" | "19").then(|| rate.parse().ok())?
 }
 
 /// A unit of measure as printed: a short word of letters (`KGM`, `kg`, `Und.`, `bulto`).
@@ -614,6 +641,15 @@ mod tests {
         let read = unglue_multiplier(description("Chocolate de mesa cajax 24 und"));
         assert_eq!(read.value, "Chocolate de mesa caja x 24 und");
         assert_eq!(read.confidence, 0.0);
+    }
+
+    #[test]
+    fn a_rate_whose_percent_sign_was_misread_is_one_of_ivas() {
+        assert_eq!(misread_rate("193"), Some(Decimal::from(19)));
+        assert_eq!(misread_rate("03"), Some(Decimal::ZERO));
+        assert_eq!(misread_rate("5°"), Some(Decimal::from(5)));
+        assert_eq!(misread_rate("123"), None);
+        assert_eq!(misread_rate("19"), None);
     }
 
     #[test]
