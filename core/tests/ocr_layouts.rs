@@ -333,3 +333,47 @@ fn a_table_over_two_pages_is_one_table() {
         "{doubtful:?}"
     );
 }
+
+#[test]
+fn a_description_word_no_product_name_has_is_doubtful() {
+    let known = |word: &str| {
+        [
+            "cafe",
+            "pergamino",
+            "seco",
+            "panela",
+            "redonda",
+            "caja",
+            "x",
+            "und",
+        ]
+        .contains(&bmc_core::catalog::name_words(word).concat().as_str())
+    };
+    let options = OcrOptions {
+        known_word: Some(&known),
+        ..OcrOptions::default()
+    };
+    let text = COOPERATIVE
+        .replace(" (7702086744320)", "               ")
+        .replace(
+            "Panela redonda caja x 24 und",
+            "Panela redonda cajx 24 und    ",
+        );
+    let invoice = ocr::from_text(&page(&text), &options).unwrap();
+    let doubtful = invoice.source.doubtful_fields();
+    assert!(doubtful.contains(&"lines[1].description"), "{doubtful:?}");
+    assert!(!doubtful.contains(&"lines[0].description"), "{doubtful:?}");
+}
+
+#[test]
+fn a_code_lost_from_one_row_of_a_table_that_prints_codes_is_flagged() {
+    let text = COOPERATIVE.replace("(7709574427765)", "               ");
+    let invoice = read(&text).unwrap();
+    assert!(invoice.lines[1].item_code.is_none());
+    let doubtful = invoice.source.doubtful_fields();
+    assert!(doubtful.contains(&"lines[1].item_code"), "{doubtful:?}");
+    assert_eq!(
+        invoice.source.confidence["lines[1].item_code"].checks,
+        [NOT_FOUND]
+    );
+}

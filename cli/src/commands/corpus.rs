@@ -85,6 +85,8 @@ pub struct CorpusArgs {
     pub reread: bool,
     /// Product names by code, from the catalog: the reader checks descriptions against them.
     pub names: std::collections::HashMap<String, String>,
+    /// Every word of the catalog's names, as the catalog's search folds them.
+    pub words: std::collections::HashSet<String>,
 }
 
 pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
@@ -95,6 +97,10 @@ pub fn run(args: CorpusArgs) -> Result<std::process::ExitCode, Failure> {
         names: products
             .iter()
             .map(|p| (p.product_code.clone(), p.product_name.clone()))
+            .collect(),
+        words: products
+            .iter()
+            .flat_map(|p| bmc_core::catalog::name_words(&p.product_name))
             .collect(),
         ..args
     };
@@ -303,8 +309,13 @@ fn one_page(
         ..page::PageStyle::variant(i)
     };
     let names = |code: &str| args.names.get(code).cloned();
+    let known = |word: &str| match bmc_core::catalog::name_words(word).as_slice() {
+        [word] => args.words.contains(word),
+        _ => false,
+    };
     let options = OcrOptions {
         product_name: Some(&names),
+        known_word: Some(&known),
         ..OcrOptions::default()
     };
     let print_path = args.out.join(format!("{name}.print.pdf"));

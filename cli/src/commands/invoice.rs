@@ -202,6 +202,7 @@ pub fn run(cmd: InvoiceCommand) -> Result<ExitCode, Failure> {
             layouts,
             reread,
             names: Default::default(),
+            words: Default::default(),
         }),
         InvoiceCommand::Read {
             file,

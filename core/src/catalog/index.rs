@@ -470,6 +470,19 @@ impl Catalog {
         })
     }
 
+    /// Whether some product's name (overlay included) has `word` as one of its words,
+    /// compared as search compares them (case and accents aside). A text with more than one
+    /// word (`20L` is one, `x-5` two) is not a word.
+    pub fn knows_word(&self, word: &str) -> Result<bool, CatalogError> {
+        if self.search.has_word(word)? {
+            return Ok(true);
+        }
+        match &self.overlay.search {
+            Some(search) => search.has_word(word),
+            None => Ok(false),
+        }
+    }
+
     /// Up to `limit` products for a free-text query: the product whose code is the query
     /// first, then a product whose whole name is the query, then by BM25 over the name's words,
     /// with typos tolerated by word length (see [`typo_distance`](super::typo_distance));

@@ -30,6 +30,6 @@ pub use overlay::{DeltaReport, apply_delta, compact};
 pub use product::{COLUMNS, Product, format_timestamp, parse_timestamp};
 pub use search::{
     MAX_QUERY_CHARS, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS, MAX_SEARCH_LIMIT, MatchKind,
-    SearchFilters, typo_distance,
+    SearchFilters, name_words, typo_distance,
 };
 pub use source::{RowProblem, read_products};

@@ -456,7 +456,7 @@ impl Layout {
         for word in invoice.buyer.name.split(' ') {
             let start = if first { x } else { x + indent };
             let candidate = format!("{line}{word} ");
-            if x + family.text_width(candidate.trim_end(), s) > RIGHT
+            if start + family.text_width(candidate.trim_end(), s) > RIGHT
                 && !line.trim().is_empty()
                 && line != format!("{} ", spec.buyer_label)
             {

@@ -150,10 +150,20 @@ impl Pipeline {
                 None
             }
         };
+        let known = |word: &str| match catalog.knows_word(word) {
+            Ok(known) => known,
+            Err(e) => {
+                if let Ok(mut slot) = failed.lock() {
+                    slot.get_or_insert(e);
+                }
+                true
+            }
+        };
         let ocr = OcrOptions {
             threshold: self.options.ocr_threshold,
             technical_key: self.options.technical_key.clone(),
             product_name: Some(&names),
+            known_word: Some(&known),
         };
         let invoice = invoice::read_document(document, &ocr)?;
         if let Some(e) = failed.into_inner().ok().flatten() {

@@ -106,6 +106,12 @@ pub(super) struct SearchIndex {
 /// segments to other threads would cost more than it saves.
 const PARALLEL_FROM_DOCS: u64 = 100_000;
 
+/// The words of a product name (or any text) as the index compares them: split at
+/// anything not a letter or digit, lower case, accents folded.
+pub fn name_words(text: &str) -> Vec<String> {
+    words(text)
+}
+
 impl SearchIndex {
     pub fn open(dir: &Path, threads: usize) -> Result<SearchIndex, CatalogError> {
         let mut index = SearchIndex::of(Index::open_in_dir(dir).map_err(search_error)?)?;
@@ -180,6 +186,20 @@ impl SearchIndex {
     /// Every word must match; when that finds nothing, any word may match. A whole-name match
     /// outranks everything. Stop words (`de`, `la`, `x`, ...) are left out of the query unless
     /// it has nothing else.
+    /// Whether some product's name has the word, folded as names are indexed (`Crema` and
+    /// `crema` alike); a word longer than a search word never is.
+    pub fn has_word(&self, word: &str) -> Result<bool, CatalogError> {
+        let folded = words(word);
+        let [word] = folded.as_slice() else {
+            return Ok(false);
+        };
+        if word.chars().count() > MAX_QUERY_WORD_CHARS {
+            return Ok(false);
+        }
+        let searcher = self.reader.searcher();
+        Ok(self::words::doc_freq(&searcher, self.fields.name, word)? > 0)
+    }
+
     pub fn search(
         &self,
         text: &str,

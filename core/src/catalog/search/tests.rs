@@ -293,3 +293,15 @@ fn a_corrected_word_is_tried_in_each_spelling_near_it() {
 fn fold(name: &str) -> String {
     words(name).join(" ")
 }
+
+#[test]
+fn a_word_is_known_when_some_name_has_it() {
+    let products = sample();
+    let (_dir, index) = index_of("words", &products[..2_000], 1_000, 2_000);
+    assert!(index.has_word("Panela").unwrap());
+    assert!(index.has_word("CAFÉ").unwrap());
+    assert!(!index.has_word("gy").unwrap());
+    assert!(!index.has_word("20L").unwrap());
+    // Two words are not a word.
+    assert!(!index.has_word("panela redonda").unwrap());
+}

@@ -99,7 +99,7 @@ pub(super) fn query_words(
 }
 
 /// In how many documents `word` appears (all segments).
-fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> Result<u64, CatalogError> {
+pub(super) fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> Result<u64, CatalogError> {
     let term = Term::from_field_text(field, word);
     let mut n = 0;
     for segment in searcher.segment_readers() {

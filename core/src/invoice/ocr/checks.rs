@@ -81,9 +81,32 @@ pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>
                 _ if valid => apply(invoice, &[code_path], "code_check_digit", true),
                 _ => {}
             }
-            if let Some(name) = name {
-                check_description(invoice, i, &name);
+            match name {
+                Some(name) => check_description(invoice, i, &name),
+                // A code the catalog does not know was misread: the description could not
+                // be checked against the product's name, and is no surer than the code.
+                None if options.product_name.is_some() => {
+                    apply(
+                        invoice,
+                        &[format!("lines[{i}].description")],
+                        "catalog_name",
+                        false,
+                    );
+                }
+                None => {}
             }
+        } else if options.product_name.is_some() && code_lost(invoice, i) {
+            apply(
+                invoice,
+                &[format!("lines[{i}].description")],
+                "catalog_name",
+                false,
+            );
+        }
+    }
+    if let Some(known) = options.known_word {
+        for i in 0..invoice.lines.len() {
+            check_description_words(invoice, i, known);
         }
     }
     let lines_sum: Decimal = lines.iter().map(|l| l.base).sum();
@@ -199,6 +222,47 @@ pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>
 /// The line's description against the catalog's name of its product: equal confirms it;
 /// within a few OCR errors (a fifth of the length) it is corrected to the name; farther it
 /// fails (the seller may describe the product otherwise, or the code was misread).
+/// A description its product's name did not confirm is doubtful when one of its words is
+/// in no product's name, or it has typographic quotes (check `catalog_words` failing).
+/// Numbers are not looked up.
+fn check_description_words(invoice: &mut Invoice, i: usize, known: &super::KnownWords<'_>) {
+    let path = format!("lines[{i}].description");
+    let confirmed = invoice.source.confidence.get(&path).is_some_and(|c| {
+        c.checks
+            .iter()
+            .any(|check| check == "catalog_name" || check == "catalog_name_corrected")
+    });
+    if confirmed {
+        return;
+    }
+    let description = &invoice.lines[i].description;
+    // Typographic quotes are what OCR makes of straight ones as often as not.
+    let unknown = description.contains(['“', '”', '‘', '’'])
+        || description
+            .split_whitespace()
+            .filter(|w| {
+                !w.chars()
+                    .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+            })
+            .any(|w| !known(w));
+    if unknown {
+        apply(invoice, &[path], "catalog_words", false);
+    }
+}
+
+/// Whether line `i`'s code, printed on the other lines, was not found on it.
+fn code_lost(invoice: &Invoice, i: usize) -> bool {
+    invoice
+        .source
+        .confidence
+        .get(&format!("lines[{i}].item_code"))
+        .is_some_and(|c| {
+            c.checks
+                .iter()
+                .any(|check| check == crate::invoice::NOT_FOUND)
+        })
+}
+
 fn check_description(invoice: &mut Invoice, i: usize, name: &str) {
     let path = format!("lines[{i}].description");
     let read = invoice.lines[i].description.clone();

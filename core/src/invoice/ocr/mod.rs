@@ -54,6 +54,9 @@ use extract::Read;
 /// Gives the catalog's name of a product code (`None` when the code is unknown).
 pub type ProductNames<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
 
+/// Whether a word is in some product's name in the catalog.
+pub type KnownWords<'a> = dyn Fn(&str) -> bool + Sync + 'a;
+
 /// Settings of OCR reading.
 #[derive(Default)]
 pub struct OcrOptions<'a> {
@@ -67,6 +70,10 @@ pub struct OcrOptions<'a> {
     /// confirmed; a description that matches the name is confirmed, one a few OCR errors
     /// away from it is corrected to it, and any other is doubtful.
     pub product_name: Option<&'a ProductNames<'a>>,
+    /// Whether a word is in some product's name. A description the product's name did not
+    /// confirm (no code, or one the catalog does not know) is doubtful when one of its
+    /// words is in no product's name: OCR made it (`250 gy` for `250 g`, `20L` for `20 L`).
+    pub known_word: Option<&'a KnownWords<'a>>,
 }
 
 impl std::fmt::Debug for OcrOptions<'_> {
@@ -78,6 +85,7 @@ impl std::fmt::Debug for OcrOptions<'_> {
                 &self.technical_key.as_ref().map(|_| "<set>"),
             )
             .field("product_name", &self.product_name.is_some())
+            .field("known_word", &self.known_word.is_some())
             .finish()
     }
 }
@@ -341,6 +349,8 @@ fn build(
         );
     }
     let mut not_printed: Vec<String> = Vec::new();
+    let codes_printed = found.rows.iter().any(|r| r.code.is_some());
+    let mut codes_lost: Vec<String> = Vec::new();
     let mut invoice_lines = Vec::with_capacity(found.rows.len());
     for (i, row) in found.rows.iter().enumerate() {
         note(format!("lines[{i}].id"), row.id.confidence);
@@ -351,8 +361,14 @@ fn build(
         note(format!("lines[{i}].quantity"), row.quantity.confidence);
         note(format!("lines[{i}].unit_price"), row.unit_price.confidence);
         note(format!("lines[{i}].base"), row.base.confidence);
-        if let Some(code) = &row.code {
-            note(format!("lines[{i}].item_code"), code.confidence);
+        match &row.code {
+            Some(code) => note(format!("lines[{i}].item_code"), code.confidence),
+            // Other rows print their code: this one's was there and is lost.
+            None if codes_printed => {
+                note(format!("lines[{i}].item_code"), 0.0);
+                codes_lost.push(format!("lines[{i}].item_code"));
+            }
+            None => {}
         }
         match &row.tax_percent {
             Some(p) => note(format!("lines[{i}].tax_percent"), p.confidence),
@@ -436,8 +452,8 @@ fn build(
             },
         );
     }
-    for path in missing {
-        if let Some(c) = confidence.get_mut(path) {
+    for path in missing.into_iter().map(str::to_string).chain(codes_lost) {
+        if let Some(c) = confidence.get_mut(&path) {
             c.checks.push(NOT_FOUND.into());
         }
     }

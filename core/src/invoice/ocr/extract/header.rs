@@ -315,7 +315,14 @@ fn continued<'a>(lines: &'a [TextLine], labels: &[Label], line: usize, first: &W
     let labelled = labels
         .iter()
         .any(|l| l.line == line + 1 && l.start <= start && l.after >= start);
-    if labelled || next.page != lines[line].page {
+    // Nor is an id whose label OCR garbled (`C.C./NTT: 1.020.304.050`).
+    let id_shaped = |w: &Word| {
+        w.text.chars().filter(char::is_ascii_digit).count() >= 6
+            && w.text
+                .chars()
+                .all(|c| c.is_ascii_digit() || ".-".contains(c))
+    };
+    if labelled || next.page != lines[line].page || next.words[start..].iter().any(id_shaped) {
         return &[];
     }
     let stop = next_label(labels, line + 1, start + 1, next.words.len());
