@@ -235,6 +235,7 @@ pub(super) fn read_table(
         l += 1;
     }
     table.end = l;
+    renumber_out_of_order(&mut found.rows);
     found.rates_printed = columns.iter().any(|h| h.column == Column::Tax);
     let has_code_column = columns.iter().any(|h| h.column == Column::Code);
     for row in &mut found.rows {
@@ -265,6 +266,28 @@ fn ends_table(lines: &[TextLine], l: usize) -> bool {
                 | Field::Cufe
         )
     })
+}
+
+/// Rows are in the order they are printed; line numbers that go back (`1 2 5 4 3 6`: a
+/// `3` and a `5` misread as each other) are misreadings. Then every row takes its place's
+/// number, and a number so changed is doubtful.
+fn renumber_out_of_order(rows: &mut [Row]) {
+    let numbers: Vec<Option<u64>> = rows.iter().map(|r| r.id.value.parse().ok()).collect();
+    let increasing = numbers
+        .windows(2)
+        .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if a < b));
+    if increasing {
+        return;
+    }
+    for (i, row) in rows.iter_mut().enumerate() {
+        let place = (i + 1).to_string();
+        if row.id.value != place {
+            row.id = Read {
+                value: place,
+                confidence: 0.0,
+            };
+        }
+    }
 }
 
 /// A page's numbering (`Página 1 de 3`, `Pág. 2/3`, `Hoja 1`) or the note that the table
@@ -348,7 +371,7 @@ fn parse_numbered_row(
 
 /// One table row read against the columns: `None` when it is not one.
 fn parse_row(words: &[Word], columns: &[Heading], index: usize, mark: DecimalMark) -> Option<Row> {
-    let tokens = split_glued_codes(money_tokens(words));
+    let tokens = drop_stray_dashes(split_glued_codes(money_tokens(words)));
     let d = columns
         .iter()
         .position(|h| h.column == Column::Description)?;
@@ -400,10 +423,17 @@ fn parse_row(words: &[Word], columns: &[Heading], index: usize, mark: DecimalMar
         }
         (None, None) => return None,
     };
-    let id = parts.id.unwrap_or(Read {
-        value: (index + 1).to_string(),
-        confidence: 100.0,
-    });
+    let id = match parts.id {
+        Some(id) if id.value.is_empty() => Read {
+            value: (index + 1).to_string(),
+            confidence: 0.0,
+        },
+        Some(id) => id,
+        None => Read {
+            value: (index + 1).to_string(),
+            confidence: 100.0,
+        },
+    };
     Some(Row {
         id,
         code: parts.code,
@@ -414,6 +444,36 @@ fn parse_row(words: &[Word], columns: &[Heading], index: usize, mark: DecimalMar
         tax_percent: parts.tax_percent,
         base,
     })
+}
+
+/// A lone dash between two numbers (`155.89 — $44,710.00`) is a speck or a rule's end, not
+/// a value.
+fn drop_stray_dashes(tokens: Vec<(String, Vec<Word>)>) -> Vec<(String, Vec<Word>)> {
+    let numeric = |t: Option<&(String, Vec<Word>)>| {
+        // An amount or a quantity, not a product code (eight digits or more, no separator).
+        t.is_some_and(|(text, _)| {
+            let digits = text.chars().filter(char::is_ascii_digit).count();
+            digits > 0
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ".,$".contains(c))
+                && (digits <= 6 || text.contains(['.', ',', '$']))
+        })
+    };
+    let dash = |text: &str| !text.is_empty() && text.chars().all(|c| "-—–_|".contains(c));
+    let keep: Vec<bool> = (0..tokens.len())
+        .map(|i| {
+            !(dash(&tokens[i].0)
+                && i > 0
+                && numeric(tokens.get(i - 1))
+                && numeric(tokens.get(i + 1)))
+        })
+        .collect();
+    tokens
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(token, keep)| keep.then_some(token))
+        .collect()
 }
 
 /// Packaging is written `caja x 24 und`; an engine that loses the space before the `x`
@@ -455,7 +515,21 @@ fn take(
     let number = || parse_number(text, mark).map(|v| read(v, words));
     match column {
         Column::Item => {
-            let (digits, guessed) = line_number(text)?;
+            let Some((digits, guessed)) = line_number(text) else {
+                // A number OCR garbled past reading (`D,` for `2`): taken as the row's place
+                // (see `parse_row`), never trusted.
+                let garbled = text.chars().count() <= 2
+                    && text.chars().any(|c| !c.is_alphabetic())
+                    && !is_money_or_rate(text);
+                if !garbled {
+                    return None;
+                }
+                parts.id = Some(Read {
+                    value: String::new(),
+                    confidence: 0.0,
+                });
+                return Some(true);
+            };
             let mut id = read(digits, words);
             if guessed {
                 // A guessed digit is never trusted on its own.
@@ -493,8 +567,10 @@ fn take(
         }
         Column::Tax => {
             // `0$` is how OCR often reads `0%` next to a column of amounts.
-            if let Some(rate) = text.strip_suffix(['%', '$']) {
-                parts.tax_percent = Some(read(parse_number(rate, mark)?, words));
+            if let Some(rate) = text.strip_suffix(['%', '$'])
+                && let Some(value) = parse_number(rate, mark)
+            {
+                parts.tax_percent = Some(read(value, words));
                 return Some(true);
             }
             match misread_rate(text) {
@@ -513,11 +589,21 @@ fn take(
     }
 }
 
-/// `193` or `03` in a rate column: one of IVA's rates (0, 5, 19) whose `%` OCR read as a
-/// digit or a degree sign.
+/// `193`, `03` or `S%` in a rate column: one of IVA's rates (0, 5, 19) whose `%` OCR read
+/// as a digit or a degree sign, or whose digits as letters.
 fn misread_rate(text: &str) -> Option<Decimal> {
-    let rate = text.strip_suffix(['3', '6', '8', '9', '°', 'o'])?;
-    matches!(rate, "0" | "5" | "19").then(|| rate.parse().ok())?
+    let rate = text.strip_suffix(['%', '$', '3', '6', '8', '9', '°', 'o'])?;
+    // Letters OCR gives for the digits (`S%` for `5%`, `l9%` for `19%`).
+    let rate: String = rate
+        .chars()
+        .map(|c| match c {
+            'S' | 's' => '5',
+            'O' | 'o' => '0',
+            'l' | 'I' | '|' => '1',
+            c => c,
+        })
+        .collect();
+    matches!(rate.as_str(), "0" | "5" | "19").then(|| rate.parse().ok())?
 }
 
 /// A unit of measure as printed: a short word of letters (`KGM`, `kg`, `Und.`, `bulto`).
@@ -648,7 +734,10 @@ mod tests {
         assert_eq!(misread_rate("193"), Some(Decimal::from(19)));
         assert_eq!(misread_rate("03"), Some(Decimal::ZERO));
         assert_eq!(misread_rate("5°"), Some(Decimal::from(5)));
+        assert_eq!(misread_rate("S%"), Some(Decimal::from(5)));
+        assert_eq!(misread_rate("l9%"), Some(Decimal::from(19)));
         assert_eq!(misread_rate("123"), None);
+        assert_eq!(misread_rate("X%"), None);
         assert_eq!(misread_rate("19"), None);
     }
 
