@@ -741,6 +741,68 @@ mod tests {
         assert_eq!(misread_rate("19"), None);
     }
 
+    fn tokens(texts: &[&str]) -> Vec<(String, Vec<Word>)> {
+        texts.iter().map(|t| (t.to_string(), Vec::new())).collect()
+    }
+
+    fn texts(tokens: &[(String, Vec<Word>)]) -> Vec<&str> {
+        tokens.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    #[test]
+    fn a_lone_dash_between_amounts_is_dropped_but_not_after_a_code() {
+        let kept = drop_stray_dashes(tokens(&["155.89", "—", "$44,710.00", "$6,969,841.90"]));
+        assert_eq!(texts(&kept), ["155.89", "$44,710.00", "$6,969,841.90"]);
+        let kept = drop_stray_dashes(tokens(&["7709679006841", "-", "1149", "NIU"]));
+        assert_eq!(texts(&kept), ["7709679006841", "-", "1149", "NIU"]);
+    }
+
+    #[test]
+    fn line_numbers_that_go_back_are_renumbered_by_place_and_doubtful() {
+        let row = |id: &str| Row {
+            id: Read {
+                value: id.to_string(),
+                confidence: 95.0,
+            },
+            code: None,
+            description_left: 0.0,
+            description: description("Panela"),
+            quantity: Read {
+                value: Decimal::ONE,
+                confidence: 95.0,
+            },
+            unit_price: Read {
+                value: Decimal::ONE,
+                confidence: 95.0,
+            },
+            tax_percent: None,
+            base: Read {
+                value: Decimal::ONE,
+                confidence: 95.0,
+            },
+        };
+        let mut rows: Vec<Row> = ["1", "2", "5", "4", "3"].map(row).to_vec();
+        renumber_out_of_order(&mut rows);
+        let ids: Vec<(&str, f32)> = rows
+            .iter()
+            .map(|r| (r.id.value.as_str(), r.id.confidence))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("1", 95.0),
+                ("2", 95.0),
+                ("3", 0.0),
+                ("4", 95.0),
+                ("5", 0.0)
+            ]
+        );
+        // A number skipped is not a misreading.
+        let mut rows: Vec<Row> = ["1", "2", "4"].map(row).to_vec();
+        renumber_out_of_order(&mut rows);
+        assert_eq!(rows[2].id.value, "4");
+    }
+
     #[test]
     fn words_ending_in_x_without_a_number_after_them_stay() {
         let read = unglue_multiplier(description("Tórax de pollo fax 12"));
