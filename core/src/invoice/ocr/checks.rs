@@ -34,6 +34,16 @@ fn cents(value: Decimal) -> Decimal {
 
 pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>) {
     for role in ["seller", "buyer"] {
+        let name = if role == "seller" {
+            &invoice.seller.name
+        } else {
+            &invoice.buyer.name
+        };
+        if !name_ends_well(name) {
+            apply(invoice, &[format!("{role}.name")], "name_ending", false);
+        }
+    }
+    for role in ["seller", "buyer"] {
         let party = if role == "seller" {
             &invoice.seller
         } else {
@@ -248,6 +258,16 @@ fn check_description_words(invoice: &mut Invoice, i: usize, known: &super::Known
     if unknown {
         apply(invoice, &[path], "catalog_words", false);
     }
+}
+
+/// Whether a party's name ends as names do: not with a comma, a colon or a semicolon (a
+/// misread full stop), nor with a dotted abbreviation that lost its last dot (`S.A.S`).
+fn name_ends_well(name: &str) -> bool {
+    let Some(last) = name.split_whitespace().last() else {
+        return true;
+    };
+    let dotted_but_open = last.contains('.') && !last.ends_with('.');
+    !(last.ends_with([',', ';', ':']) || dotted_but_open)
 }
 
 /// Whether line `i`'s code, printed on the other lines, was not found on it.
@@ -601,5 +621,29 @@ pub fn confirm_with_qr(invoice: &mut Invoice, qr: &str) {
         settle(invoice, "tax_totals.01", agrees, &|i| {
             i.tax_totals[total].amount = value
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_ends_well;
+
+    #[test]
+    fn a_name_ending_in_a_misread_full_stop_is_doubtful() {
+        for name in [
+            "Compañía Nacional de Chocolates S.A.S.",
+            "Cooperativa SAS",
+            "Ana Gómez",
+            "",
+        ] {
+            assert!(name_ends_well(name), "{name}");
+        }
+        for name in [
+            "Alimentos S.A.S,",
+            "Alimentos S.A.S",
+            "Frutas del Valle Ltda;",
+        ] {
+            assert!(!name_ends_well(name), "{name}");
+        }
     }
 }
