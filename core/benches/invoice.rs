@@ -55,6 +55,21 @@ fn ocr_text(c: &mut Criterion) {
     g.bench_function("tesseract tsv, 7 lines", |b| {
         b.iter(|| ocr::from_tesseract_tsv(black_box(&tsv), &OcrOptions::default()))
     });
+    for (name, file) in [
+        ("tesseract tsv, generated layout, 8 lines", "granja"),
+        (
+            "tesseract tsv, generated layout, 3 sheets, 8 lines",
+            "frutas-3-pages",
+        ),
+    ] {
+        let tsv = String::from_utf8(read(&format!(
+            "data/invoices/ocr/layouts/{file}.tesseract.tsv"
+        )))
+        .unwrap_or_default();
+        g.bench_function(name, |b| {
+            b.iter(|| ocr::from_tesseract_tsv(black_box(&tsv), &OcrOptions::default()))
+        });
+    }
     let textract =
         String::from_utf8(read("data/invoices/ocr/FEV-0004.textract.json")).unwrap_or_default();
     g.bench_function("textract json, 4 lines", |b| {

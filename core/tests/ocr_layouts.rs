@@ -377,3 +377,48 @@ fn a_code_lost_from_one_row_of_a_table_that_prints_codes_is_flagged() {
         [NOT_FOUND]
     );
 }
+
+/// Tesseract's output for two scanned pages of layouts the reader is tuned on (one of them
+/// three sheets long), with their truth: every field is read exactly, descriptions checked
+/// against the sample catalog's names.
+#[test]
+fn scanned_pages_of_generated_layouts_read_exactly() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let products =
+        bmc_core::catalog::read_products(&root.join("data/sample-catalog.csv.gz"), usize::MAX)
+            .unwrap();
+    let names: std::collections::HashMap<&str, &str> = products
+        .iter()
+        .map(|p| (p.product_code.as_str(), p.product_name.as_str()))
+        .collect();
+    let words: std::collections::HashSet<String> = products
+        .iter()
+        .flat_map(|p| bmc_core::catalog::name_words(&p.product_name))
+        .collect();
+    let name = |code: &str| names.get(code).map(|n| n.to_string());
+    let known = |word: &str| match bmc_core::catalog::name_words(word).as_slice() {
+        [word] => words.contains(word),
+        _ => false,
+    };
+    let options = OcrOptions {
+        product_name: Some(&name),
+        known_word: Some(&known),
+        ..OcrOptions::default()
+    };
+    let dir = root.join("data/invoices/ocr/layouts");
+    for name in ["granja", "frutas-3-pages"] {
+        let tsv = std::fs::read_to_string(dir.join(format!("{name}.tesseract.tsv"))).unwrap();
+        let qr = std::fs::read_to_string(dir.join(format!("{name}.qr.txt"))).unwrap();
+        let truth: Invoice = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let mut read = ocr::from_tesseract_tsv(&tsv, &options).unwrap();
+        ocr::confirm_with_qr(&mut read, &qr);
+        let wrong: Vec<_> = ocr::score::compare(&truth, &read)
+            .into_iter()
+            .filter(|f| !f.correct)
+            .collect();
+        assert!(wrong.is_empty(), "{name}: {wrong:?}");
+    }
+}
