@@ -72,6 +72,9 @@ const HEADINGS: &[(&str, Column)] = &[
     ("iva", Column::Tax),
     ("% iva", Column::Tax),
     ("iva %", Column::Tax),
+    // The sign glued to its word, as OCR often reads it.
+    ("%iva", Column::Tax),
+    ("iva%", Column::Tax),
     ("%", Column::Tax),
     ("tarifa iva", Column::Tax),
     ("impuesto", Column::Tax),
