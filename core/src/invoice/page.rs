@@ -247,6 +247,12 @@ impl Layout {
         self.pages.push(content);
     }
 
+    /// Goes on at the top of a new page.
+    fn next_page(&mut self) {
+        self.new_page();
+        self.y = PAGE_HEIGHT - 56.0;
+    }
+
     fn content(&mut self) -> &mut Content {
         if self.pages.is_empty() {
             self.new_page();
@@ -275,8 +281,7 @@ impl Layout {
     fn advance(&mut self, factor: f32) {
         self.y -= self.style.size * factor;
         if self.y < BOTTOM {
-            self.new_page();
-            self.y = PAGE_HEIGHT - 56.0;
+            self.next_page();
         }
     }
 
@@ -387,8 +392,7 @@ impl Layout {
         self.totals(invoice);
         if qr && self.spec.header == Header::TwoColumns {
             if self.y - QR_SIDE < BOTTOM {
-                self.new_page();
-                self.y = PAGE_HEIGHT - 56.0;
+                self.next_page();
             }
             let top = self.y;
             self.qr(invoice, QR_SIDE, top);
@@ -449,16 +453,16 @@ impl Layout {
     fn buyer(&mut self, invoice: &Invoice, x: f32) {
         let (s, spec) = (self.style.size, self.spec.clone());
         let family = self.style.family;
-        let label = format!("{} ", spec.buyer_label);
-        let indent = family.text_width(&label, s);
-        let mut line = label;
+        let label_only = format!("{} ", spec.buyer_label);
+        let indent = family.text_width(&label_only, s);
+        let mut line = label_only.clone();
         let mut first = true;
         for word in invoice.buyer.name.split(' ') {
             let start = if first { x } else { x + indent };
             let candidate = format!("{line}{word} ");
             if start + family.text_width(candidate.trim_end(), s) > RIGHT
                 && !line.trim().is_empty()
-                && line != format!("{} ", spec.buyer_label)
+                && line != label_only
             {
                 self.text(start, false, s, line.trim_end());
                 self.advance(1.5);
@@ -587,8 +591,7 @@ impl Layout {
                 self.advance(1.4);
                 self.text(LEFT, false, s, "Continúa en la página siguiente");
                 self.footer(page, pages);
-                self.new_page();
-                self.y = PAGE_HEIGHT - 56.0;
+                self.next_page();
                 self.text(LEFT, true, st.size + 2.0, &invoice.seller.name);
                 self.advance(2.4);
                 header(self);

@@ -141,21 +141,23 @@ impl Pipeline {
         // The OCR reader asks for names by code; a catalog failure is kept and reported
         // after reading, never taken for an unknown code.
         let failed: std::sync::Mutex<Option<CatalogError>> = std::sync::Mutex::new(None);
+        let keep = |e: CatalogError| {
+            if let Ok(mut slot) = failed.lock() {
+                slot.get_or_insert(e);
+            }
+        };
         let names = |code: &str| match catalog.get(code) {
             Ok(product) => product.map(|p| p.product_name),
             Err(e) => {
-                if let Ok(mut slot) = failed.lock() {
-                    slot.get_or_insert(e);
-                }
+                keep(e);
                 None
             }
         };
+        // A word the catalog cannot be asked about is not held against the description.
         let known = |word: &str| match catalog.knows_word(word) {
             Ok(known) => known,
             Err(e) => {
-                if let Ok(mut slot) = failed.lock() {
-                    slot.get_or_insert(e);
-                }
+                keep(e);
                 true
             }
         };

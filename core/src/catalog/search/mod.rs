@@ -181,11 +181,6 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Ordinals and scores of the best `limit` matches for `text`, best first.
-    ///
-    /// Every word must match; when that finds nothing, any word may match. A whole-name match
-    /// outranks everything. Stop words (`de`, `la`, `x`, ...) are left out of the query unless
-    /// it has nothing else.
     /// Whether some product's name has the word, folded as names are indexed (`Crema` and
     /// `crema` alike); a word longer than a search word never is.
     pub fn has_word(&self, word: &str) -> Result<bool, CatalogError> {
@@ -200,6 +195,11 @@ impl SearchIndex {
         Ok(self::words::doc_freq(&searcher, self.fields.name, word)? > 0)
     }
 
+    /// Ordinals and scores of the best `limit` matches for `text`, best first.
+    ///
+    /// Every word must match; when that finds nothing, any word may match. A whole-name match
+    /// outranks everything. Stop words (`de`, `la`, `x`, ...) are left out of the query unless
+    /// it has nothing else.
     pub fn search(
         &self,
         text: &str,

@@ -34,32 +34,26 @@ fn cents(value: Decimal) -> Decimal {
 
 pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>) {
     for role in ["seller", "buyer"] {
-        let name = if role == "seller" {
-            &invoice.seller.name
-        } else {
-            &invoice.buyer.name
-        };
-        if !name_ends_well(name) {
-            apply(invoice, &[format!("{role}.name")], "name_ending", false);
-        }
-    }
-    for role in ["seller", "buyer"] {
         let party = if role == "seller" {
             &invoice.seller
         } else {
             &invoice.buyer
         };
-        if party.id_type != "31" {
-            continue;
-        }
-        let passed = match &party.check_digit {
+        let ends_well = name_ends_well(&party.name);
+        // Only a NIT has a check digit.
+        let nit_passed = (party.id_type == "31").then(|| match &party.check_digit {
             Some(dv) => {
                 nit::check_digit(&party.id).is_ok_and(|expected| expected.to_string() == *dv)
             }
             None => false,
-        };
-        let paths = [format!("{role}.id"), format!("{role}.check_digit")];
-        apply(invoice, &paths, "nit_check_digit", passed);
+        });
+        if !ends_well {
+            apply(invoice, &[format!("{role}.name")], "name_ending", false);
+        }
+        if let Some(passed) = nit_passed {
+            let paths = [format!("{role}.id"), format!("{role}.check_digit")];
+            apply(invoice, &paths, "nit_check_digit", passed);
+        }
     }
     let lines = invoice.lines.clone();
     for (i, line) in lines.iter().enumerate() {
@@ -91,21 +85,19 @@ pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>
                 _ if valid => apply(invoice, &[code_path], "code_check_digit", true),
                 _ => {}
             }
-            match name {
-                Some(name) => check_description(invoice, i, &name),
-                // A code the catalog does not know was misread: the description could not
-                // be checked against the product's name, and is no surer than the code.
-                None if options.product_name.is_some() => {
-                    apply(
-                        invoice,
-                        &[format!("lines[{i}].description")],
-                        "catalog_name",
-                        false,
-                    );
-                }
-                None => {}
+            if let Some(name) = name {
+                check_description(invoice, i, &name);
+                continue;
             }
-        } else if options.product_name.is_some() && code_lost(invoice, i) {
+        }
+        // A code the catalog does not know was misread, and a code lost is not there: the
+        // description could not be checked against the product's name, and is no surer
+        // than the code.
+        let unchecked = match &line.item_code {
+            Some(_) => true,
+            None => code_lost(invoice, i),
+        };
+        if unchecked && options.product_name.is_some() {
             apply(
                 invoice,
                 &[format!("lines[{i}].description")],
@@ -229,9 +221,6 @@ pub(super) fn cross_check(invoice: &mut Invoice, options: &super::OcrOptions<'_>
     }
 }
 
-/// The line's description against the catalog's name of its product: equal confirms it;
-/// within a few OCR errors (a fifth of the length) it is corrected to the name; farther it
-/// fails (the seller may describe the product otherwise, or the code was misread).
 /// A description its product's name did not confirm is doubtful when one of its words is
 /// in no product's name, or it has typographic quotes (check `catalog_words` failing).
 /// Numbers are not looked up.
@@ -283,6 +272,9 @@ fn code_lost(invoice: &Invoice, i: usize) -> bool {
         })
 }
 
+/// The line's description against the catalog's name of its product: equal confirms it;
+/// within a few OCR errors (a fifth of the length) it is corrected to the name; farther it
+/// fails (the seller may describe the product otherwise, or the code was misread).
 fn check_description(invoice: &mut Invoice, i: usize, name: &str) {
     let path = format!("lines[{i}].description");
     let read = invoice.lines[i].description.clone();
