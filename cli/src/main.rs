@@ -2,7 +2,7 @@
 //! bad input prints one line on stderr (`bmc: CODE: message`) and exits with status 1.
 
 mod commands;
-mod scan;
+mod perturb;
 
 use std::process::ExitCode;
 

@@ -16,7 +16,8 @@ use bmc_core::invoice::ocr::{self, OcrOptions};
 use bmc_core::invoice::{Invoice, generate, page};
 
 use super::{Failure, write_file as write};
-use crate::scan::{perturb, tools};
+use crate::perturb;
+use bmc_scan::tools;
 
 /// The outcome of one page.
 #[derive(Debug, serde::Serialize)]
@@ -328,13 +329,14 @@ fn one_page(
         read.map(|read: Invoice| score::compare(truth, &read).iter().all(|f| f.correct))
             .unwrap_or(false)
     };
-    let (text_layer_correct, textract_correct) = match tools::pdf_text_tsv(&print_path)? {
-        Some(tsv) => (
-            exact(ocr::from_tesseract_tsv(&tsv, &options)),
-            exact(as_textract(&tsv).and_then(|json| ocr::from_textract(&json, &options))),
-        ),
-        None => (false, false),
-    };
+    let (text_layer_correct, textract_correct) =
+        match tools::pdf_text_tsv(&print_path).map_err(Failure::scan)? {
+            Some(tsv) => (
+                exact(ocr::from_tesseract_tsv(&tsv, &options)),
+                exact(as_textract(&tsv).and_then(|json| ocr::from_textract(&json, &options))),
+            ),
+            None => (false, false),
+        };
     let (seconds, skew_found, thickened) = (scanned.seconds, scanned.skew, scanned.thickened);
     let style_label = format!(
         "{:?} {}pt {:?} {:?}",
@@ -428,7 +430,11 @@ fn scan_page(
         "png"
     };
     let mut scans = Vec::new();
-    for (p, clean) in tools::render_pages(&pdf_path, args.dpi)?.iter().enumerate() {
+    for (p, clean) in tools::render_pages(&pdf_path, args.dpi)
+        .map_err(Failure::scan)?
+        .iter()
+        .enumerate()
+    {
         let seed = (i as u64) + 1_000_000 * p as u64;
         let degraded = perturb::degrade(clean, scan, seed);
         let bytes = perturb::encode(&degraded, scan).map_err(|e| Failure::write(name, &e))?;
@@ -446,7 +452,7 @@ fn scan_page(
     }
 
     let started = Instant::now();
-    let read = tools::read_scan(&scans, options)?;
+    let read = tools::read_scan(&scans, options).map_err(Failure::scan)?;
     let seconds = started.elapsed().as_secs_f64();
     write(&args.out.join(format!("{name}.tsv")), read.tsv.as_bytes())?;
     if let Some(qr) = &read.qr {

@@ -11,7 +11,6 @@ use bmc_core::money::format_cop;
 use clap::Subcommand;
 
 use super::{Failure, write_file as write};
-use crate::scan;
 
 #[derive(Debug, Subcommand)]
 pub enum InvoiceCommand {
@@ -418,15 +417,18 @@ pub fn read_any(path: &Path) -> Result<Invoice, Failure> {
     match invoice::detect(&bytes) {
         invoice::Format::Pdf => {
             // The text layer when there is one (milliseconds); OCR of the page otherwise.
-            match scan::tools::pdf_text_tsv(path)? {
+            match bmc_scan::pdf_text_tsv(path).map_err(Failure::scan)? {
                 Some(tsv) => invoice::ocr::from_tesseract_tsv(&tsv, &options).map_err(located),
-                None => scan::tools::read_scan(&scan::tools::render_pages(path, 300)?, &options)?
+                None => bmc_scan::render_pages(path, 300)
+                    .and_then(|pages| bmc_scan::read_scan(&pages, &options))
+                    .map_err(Failure::scan)?
                     .invoice
                     .map_err(located),
             }
         }
         invoice::Format::Png | invoice::Format::Jpeg | invoice::Format::Tiff => {
-            scan::tools::read_image(path, &options)?
+            bmc_scan::read_image(path, &options)
+                .map_err(Failure::scan)?
                 .invoice
                 .map_err(located)
         }

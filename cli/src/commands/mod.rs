@@ -92,6 +92,19 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A scan that could not be read, with the command's code for it.
+    pub fn scan(e: bmc_scan::ScanError) -> Failure {
+        use bmc_scan::ScanError;
+        match e {
+            ScanError::ToolMissing { .. } => Failure::tool_missing(e.to_string()),
+            ScanError::Read { .. } => Failure::cli("CLI_READ_FAILED", e.to_string()),
+            ScanError::Write { .. } => Failure::cli("CLI_WRITE_FAILED", e.to_string()),
+            ScanError::ToolFailed { .. } | ScanError::NoPage => Failure::tool(e.to_string()),
+        }
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

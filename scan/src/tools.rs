@@ -8,9 +8,13 @@ use image::GrayImage;
 use bmc_core::invoice::ocr::OcrOptions;
 use bmc_core::invoice::{Invoice, InvoiceError};
 
-use crate::commands::Failure;
+use crate::ScanError;
 
-fn run(program: &str, args: &[&std::ffi::OsStr], install: &str) -> Result<Vec<u8>, Failure> {
+fn run(
+    program: &'static str,
+    args: &[&std::ffi::OsStr],
+    install: &'static str,
+) -> Result<Vec<u8>, ScanError> {
     let output = Command::new(program)
         .args(args)
         // One thread per page: pages run in parallel instead.
@@ -18,25 +22,26 @@ fn run(program: &str, args: &[&std::ffi::OsStr], install: &str) -> Result<Vec<u8
         .output()
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Failure::tool_missing(format!(
-                    "{program} is not installed; on Debian or Ubuntu: apt-get install {install}"
-                ))
+                ScanError::ToolMissing { program, install }
             } else {
-                Failure::tool(format!("cannot run {program}: {e}"))
+                ScanError::failed(program, format!("cannot run it: {e}"))
             }
         })?;
     if !output.status.success() {
-        return Err(Failure::tool(format!(
-            "{program} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+        return Err(ScanError::failed(
+            program,
+            format!(
+                "failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        ));
     }
     Ok(output.stdout)
 }
 
 /// Tesseract's TSV for an image file, in Spanish, reading the page as one block of text.
-pub fn tesseract_tsv(image: &Path) -> Result<String, Failure> {
+pub fn tesseract_tsv(image: &Path) -> Result<String, ScanError> {
     let out = run(
         "tesseract",
         &[
@@ -50,18 +55,19 @@ pub fn tesseract_tsv(image: &Path) -> Result<String, Failure> {
         ],
         "tesseract-ocr tesseract-ocr-spa",
     )?;
-    String::from_utf8(out).map_err(|e| Failure::tool(format!("tesseract wrote non-UTF-8: {e}")))
+    String::from_utf8(out)
+        .map_err(|e| ScanError::failed("tesseract", format!("wrote non-UTF-8: {e}")))
 }
 
 /// The text layer of a PDF as TSV (`pdftotext -tsv`), or `None` when it has no text.
-pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, Failure> {
+pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, ScanError> {
     let out = run(
         "pdftotext",
         &["-tsv".as_ref(), pdf.as_os_str(), "-".as_ref()],
         "poppler-utils",
     )?;
     let text = String::from_utf8(out)
-        .map_err(|e| Failure::tool(format!("pdftotext wrote non-UTF-8: {e}")))?;
+        .map_err(|e| ScanError::failed("pdftotext", format!("wrote non-UTF-8: {e}")))?;
     let words = text
         .lines()
         .filter(|l| l.starts_with("5\t") && !l.ends_with("###"))
@@ -73,14 +79,14 @@ pub fn pdf_text_tsv(pdf: &Path) -> Result<Option<String>, Failure> {
 pub const MAX_PAGES: usize = 50;
 
 /// Every page of a PDF (up to [`MAX_PAGES`]) rendered in grey at `dpi`.
-pub fn render_pages(pdf: &Path, dpi: u32) -> Result<Vec<GrayImage>, Failure> {
+pub fn render_pages(pdf: &Path, dpi: u32) -> Result<Vec<GrayImage>, ScanError> {
     let dir = scratch_dir()?;
     let rendered = render_into(pdf, dpi, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     rendered
 }
 
-fn render_into(pdf: &Path, dpi: u32, dir: &Path) -> Result<Vec<GrayImage>, Failure> {
+fn render_into(pdf: &Path, dpi: u32, dir: &Path) -> Result<Vec<GrayImage>, ScanError> {
     let prefix = dir.join("page");
     run(
         "pdftoppm",
@@ -97,7 +103,7 @@ fn render_into(pdf: &Path, dpi: u32, dir: &Path) -> Result<Vec<GrayImage>, Failu
     )?;
     // pdftoppm names the pages page-1.pgm, or page-01.pgm when there are ten or more.
     let mut files: Vec<(usize, std::path::PathBuf)> = std::fs::read_dir(dir)
-        .map_err(|e| Failure::read(dir, &e))?
+        .map_err(|e| ScanError::read(dir, &e))?
         .filter_map(|entry| {
             let path = entry.ok()?.path();
             let number = path
@@ -111,17 +117,19 @@ fn render_into(pdf: &Path, dpi: u32, dir: &Path) -> Result<Vec<GrayImage>, Failu
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Failure::tool(format!(
-            "pdftoppm rendered no page of {}",
-            pdf.display()
-        )));
+        return Err(ScanError::failed(
+            "pdftoppm",
+            format!("rendered no page of {}", pdf.display()),
+        ));
     }
     files
         .iter()
         .map(|(_, path)| {
-            let bytes = std::fs::read(path).map_err(|e| Failure::read(path, &e))?;
+            let bytes = std::fs::read(path).map_err(|e| ScanError::read(path, &e))?;
             let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Pnm)
-                .map_err(|e| Failure::tool(format!("pdftoppm output: {e}")))?;
+                .map_err(|e| {
+                    ScanError::failed("pdftoppm", format!("unreadable page image: {e}"))
+                })?;
             Ok(image.to_luma8())
         })
         .collect()
@@ -198,24 +206,24 @@ impl ScanRead {
 /// thickened (thin typefaces and faint scans read much better so) and the better reading
 /// is kept. DIAN's QR code is looked for on every page; the first found confirms the
 /// fields it carries.
-pub fn read_scan(pages: &[GrayImage], options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
+pub fn read_scan(pages: &[GrayImage], options: &OcrOptions<'_>) -> Result<ScanRead, ScanError> {
     if pages.is_empty() {
-        return Err(Failure::tool("no page to read".to_string()));
+        return Err(ScanError::NoPage);
     }
     let mut straight = Vec::with_capacity(pages.len());
     let mut skew = 0.0;
     let mut qr = None;
     for (i, page) in pages.iter().enumerate() {
-        let (page, page_skew) = super::deskew::straighten(page);
+        let (page, page_skew) = crate::deskew::straighten(page);
         if i == 0 {
             skew = page_skew;
         }
         if qr.is_none() {
             qr = qr_text(&page)?;
         }
-        straight.push(super::graphics::blank_blocks(&page));
+        straight.push(crate::graphics::blank_blocks(&page));
     }
-    let read = |images: &[GrayImage], thickened: bool| -> Result<ScanRead, Failure> {
+    let read = |images: &[GrayImage], thickened: bool| -> Result<ScanRead, ScanError> {
         let tsvs = images.iter().map(ocr_gray).collect::<Result<Vec<_>, _>>()?;
         let tsv = if tsvs.len() == 1 {
             tsvs.into_iter().next().unwrap_or_default()
@@ -238,7 +246,7 @@ pub fn read_scan(pages: &[GrayImage], options: &OcrOptions<'_>) -> Result<ScanRe
     if first.is_clean() {
         return Ok(first);
     }
-    let thick: Vec<GrayImage> = straight.iter().map(super::strokes::thicken).collect();
+    let thick: Vec<GrayImage> = straight.iter().map(crate::strokes::thicken).collect();
     let second = read(&thick, true)?;
     Ok(if second.quality() > first.quality() {
         second
@@ -248,24 +256,19 @@ pub fn read_scan(pages: &[GrayImage], options: &OcrOptions<'_>) -> Result<ScanRe
 }
 
 /// Reads an invoice from an image file (see [`read_scan`]).
-pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, Failure> {
+pub fn read_image(path: &Path, options: &OcrOptions<'_>) -> Result<ScanRead, ScanError> {
     let page = image::open(path)
-        .map_err(|e| {
-            Failure::read(
-                path,
-                &std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-            )
-        })?
+        .map_err(|e| ScanError::read(path, &e))?
         .to_luma8();
     read_scan(&[page], options)
 }
 
 /// The text of DIAN's QR code on a page (`zbarimg`), when there is one. Without zbarimg
 /// installed the page is read without it.
-fn qr_text(page: &GrayImage) -> Result<Option<String>, Failure> {
+fn qr_text(page: &GrayImage) -> Result<Option<String>, ScanError> {
     let dir = scratch_dir()?;
     let file = dir.join("qr.png");
-    page.save(&file).map_err(|e| Failure::write(&file, &e))?;
+    page.save(&file).map_err(|e| ScanError::write(&file, &e))?;
     let output = Command::new("zbarimg")
         .args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"])
         .arg(&file)
@@ -279,27 +282,55 @@ fn qr_text(page: &GrayImage) -> Result<Option<String>, Failure> {
         // Status 4: no code found.
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Failure::tool(format!("cannot run zbarimg: {e}"))),
+        Err(e) => Err(ScanError::failed("zbarimg", format!("cannot run it: {e}"))),
     }
 }
 
-fn scratch_dir() -> Result<std::path::PathBuf, Failure> {
+fn scratch_dir() -> Result<std::path::PathBuf, ScanError> {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "bmc-ocr-{}-{}",
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::write(&dir, &e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| ScanError::write(&dir, &e))?;
     Ok(dir)
 }
 
 /// Tesseract's TSV for a page held in memory.
-fn ocr_gray(page: &GrayImage) -> Result<String, Failure> {
+fn ocr_gray(page: &GrayImage) -> Result<String, ScanError> {
     let dir = scratch_dir()?;
     let file = dir.join("page.png");
-    page.save(&file).map_err(|e| Failure::write(&file, &e))?;
+    page.save(&file).map_err(|e| ScanError::write(&file, &e))?;
     let tsv = tesseract_tsv(&file);
     let _ = std::fs::remove_dir_all(&dir);
     tsv
+}
+
+/// Reads an invoice from a scanned document held in memory: a PDF by its text layer when it
+/// has one (milliseconds), by OCR of its pages otherwise; a PNG, JPEG or TIFF image by OCR
+/// (see [`read_scan`]).
+pub fn read_bytes(bytes: &[u8], options: &OcrOptions<'_>) -> Result<ScanRead, ScanError> {
+    if !bytes.starts_with(b"%PDF") {
+        let page = image::load_from_memory(bytes)
+            .map_err(|e| ScanError::read(Path::new("(upload)"), &e))?
+            .to_luma8();
+        return read_scan(&[page], options);
+    }
+    let dir = scratch_dir()?;
+    let file = dir.join("document.pdf");
+    let read = std::fs::write(&file, bytes)
+        .map_err(|e| ScanError::write(&file, &e))
+        .and_then(|()| match pdf_text_tsv(&file)? {
+            Some(tsv) => Ok(ScanRead {
+                invoice: bmc_core::invoice::ocr::from_tesseract_tsv(&tsv, options),
+                tsv,
+                skew: 0.0,
+                thickened: false,
+                qr: None,
+            }),
+            None => read_scan(&render_pages(&file, 300)?, options),
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    read
 }
