@@ -130,6 +130,20 @@ impl Pipeline {
         registration_date: NaiveDate,
         events: &mut dyn EventSink,
     ) -> Result<Registration, crate::Error> {
+        self.register_scanned(document, None, registration_date, events)
+    }
+
+    /// Registers a document as [`Pipeline::register`] does, with the text of DIAN's QR code
+    /// found on the scanned page (`qr`): the fields the code carries confirm or correct what
+    /// OCR read ([`confirm_with_qr`](crate::invoice::ocr::confirm_with_qr)). The QR code is
+    /// ignored for exact (XML) documents.
+    pub fn register_scanned(
+        &self,
+        document: &[u8],
+        qr: Option<&str>,
+        registration_date: NaiveDate,
+        events: &mut dyn EventSink,
+    ) -> Result<Registration, crate::Error> {
         let digest = crate::hex::lower(&Sha256::digest(document));
         let format = invoice::detect(document);
         events.emit(Event::uploaded(json!({
@@ -167,7 +181,10 @@ impl Pipeline {
             product_name: Some(&names),
             known_word: Some(&known),
         };
-        let invoice = invoice::read_document(document, &ocr)?;
+        let mut invoice = invoice::read_document(document, &ocr)?;
+        if let Some(qr) = qr.filter(|_| !invoice.source.kind.is_exact()) {
+            crate::invoice::ocr::confirm_with_qr(&mut invoice, qr);
+        }
         if let Some(e) = failed.into_inner().ok().flatten() {
             return Err(e.into());
         }

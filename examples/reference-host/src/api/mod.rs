@@ -1,0 +1,342 @@
+//! The HTTP API: one table of routes ([`routes`]) from which the router, the authorization
+//! of every route and the OpenAPI description are all built.
+
+mod admin;
+mod body;
+mod certificates;
+mod commissions;
+mod invoices;
+mod ocr;
+mod openapi;
+mod ops;
+mod products;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::auth::{Permission, TokenError};
+use crate::host::Host;
+use crate::problem::Problem;
+
+/// One route: what it is, who may use it, and its handler.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, with `{parameters}`.
+    pub path: &'static str,
+    /// Who may use it.
+    pub permission: Permission,
+    /// Its group in the API description.
+    pub tag: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Its query parameters: name and description.
+    pub query: &'static [(&'static str, &'static str)],
+    /// What its request body is, when it takes one.
+    pub body: Option<&'static str>,
+    /// What a success answers: status and media type.
+    pub answers: (u16, &'static str),
+}
+
+const JSON: &str = "application/json";
+
+macro_rules! route {
+    ($method:literal, $path:literal, $permission:ident, $tag:literal, $summary:literal, query: $query:expr, body: $body:expr, answers: $answers:expr) => {
+        RouteSpec {
+            method: $method,
+            path: $path,
+            permission: Permission::$permission,
+            tag: $tag,
+            summary: $summary,
+            query: $query,
+            body: $body,
+            answers: $answers,
+        }
+    };
+}
+
+/// Every route of the API with its handler.
+pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
+    let upload_limit = axum::extract::DefaultBodyLimit::max(host.config.max_upload_bytes);
+    vec![
+        (
+            route!("POST", "/invoices/upload", Write, "invoices",
+            "Upload an invoice (UBL XML or AttachedDocument, PDF, PNG/JPEG/TIFF, Tesseract TSV/hOCR, Textract JSON) as multipart `file` or as the raw body; the same bytes again answer the same invoice.",
+            query: &[("email", "where to mail the certificate once registered")],
+            body: Some("the document, or multipart/form-data with `file` (and `email`)"),
+            answers: (202, JSON)),
+            post(invoices::upload).layer(upload_limit),
+        ),
+        (
+            route!("GET", "/invoices", Read, "invoices", "List invoices, newest first, with filters and paging.",
+            query: &[("status", "PENDING, OCR, NEEDS_REVIEW, REJECTED, REGISTERED or FAILED"), ("seller_nit", "the seller's NIT"), ("from", "uploaded at or after (RFC 3339 or YYYY-MM-DD)"), ("to", "uploaded before"), ("limit", "1 to 500, 50 by default"), ("after", "the `next` of the previous page")],
+            body: None, answers: (200, JSON)),
+            get(invoices::list),
+        ),
+        (
+            route!("GET", "/invoices/{id}/status", Read, "invoices", "An invoice's status (and its error, when it failed).",
+            query: &[], body: None, answers: (200, JSON)),
+            get(invoices::status),
+        ),
+        (
+            route!("GET", "/invoices/{id}/details", Read, "invoices", "An invoice's registration: the invoice read, its lines with their products, its findings in Spanish and English, and the commission with its trace.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(invoices::details),
+        ),
+        (
+            route!("POST", "/ocr/process", Write, "ocr", "Read a scan (PDF or image) into fields, without registering it.",
+            query: &[], body: Some("the PDF or image, or multipart/form-data with `file`"), answers: (202, JSON)),
+            post(ocr::process).layer(axum::extract::DefaultBodyLimit::max(
+                host.config.max_upload_bytes,
+            )),
+        ),
+        (
+            route!("GET", "/ocr/{job_id}/status", Read, "ocr", "An OCR job's status.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(ocr::status),
+        ),
+        (
+            route!("GET", "/ocr/{job_id}/results", Read, "ocr", "An OCR job's fields with their confidence, and the doubtful ones.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(ocr::results),
+        ),
+        (
+            route!("GET", "/products/search", Read, "products", "Search the catalog by name or code.",
+            query: &[("q", "the words or code to find"), ("limit", "1 to 100, 20 by default")],
+            body: None, answers: (200, JSON)),
+            get(products::search),
+        ),
+        (
+            route!("GET", "/products/{code}", Read, "products", "A product by its code.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(products::by_code),
+        ),
+        (
+            route!("GET", "/products/classification/{dian_code}", Read, "products", "Products under a DIAN classification (chapter, heading, HS-6 or subpartida).",
+            query: &[("offset", "products to skip"), ("limit", "1 to 1000, 100 by default"), ("active_only", "true to leave out inactive products")],
+            body: None, answers: (200, JSON)),
+            get(products::by_classification),
+        ),
+        (
+            route!("POST", "/commissions/calculate", Write, "commissions", "Compute a commission: for `{\"invoice_id\"}` the registered one, or for `{\"issue_date\", \"lines\": [{\"base\", \"tariff_code\" | \"product_code\"}]}` with the rules in force.",
+            query: &[], body: Some("application/json"), answers: (200, JSON)),
+            post(commissions::calculate),
+        ),
+        (
+            route!("GET", "/commissions/rules/current", Read, "commissions", "The rule set in force today.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(commissions::rules_current),
+        ),
+        (
+            route!("GET", "/commissions/{invoice_id}", Read, "commissions", "A registered invoice's commission with its trace.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(commissions::by_invoice),
+        ),
+        (
+            route!("POST", "/certificates/generate", Write, "certificates", "The certificate of a registered invoice (`{\"invoice_id\"}`).",
+            query: &[], body: Some("application/json"), answers: (200, JSON)),
+            post(certificates::generate),
+        ),
+        (
+            route!("GET", "/certificates/{id}/download", Read, "certificates", "A certificate's PDF.",
+            query: &[], body: None, answers: (200, "application/pdf")),
+            get(certificates::download),
+        ),
+        (
+            route!("POST", "/certificates/{id}/email", Write, "certificates", "Mail a certificate (`{\"to\"}`) through the notification queue.",
+            query: &[], body: Some("application/json"), answers: (202, JSON)),
+            post(certificates::email),
+        ),
+        (
+            route!("POST", "/admin/rules/reload", Admin, "admin", "Reload the rules without a restart.",
+            query: &[], body: None, answers: (200, JSON)),
+            post(admin::reload_rules),
+        ),
+        (
+            route!("POST", "/admin/catalog/reload", Admin, "admin", "Reopen the catalog index without a restart.",
+            query: &[], body: None, answers: (200, JSON)),
+            post(admin::reload_catalog),
+        ),
+        (
+            route!("GET", "/admin/queues", Admin, "admin", "Every queue's depth and its dead-letter queue's messages.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(admin::queues),
+        ),
+        (
+            route!("POST", "/admin/queues/{queue}/redrive", Admin, "admin", "Move a dead-letter queue's messages back to its queue.",
+            query: &[], body: None, answers: (200, JSON)),
+            post(admin::redrive),
+        ),
+        (
+            route!("GET", "/health", Public, "operations", "Alive.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(ops::health),
+        ),
+        (
+            route!("GET", "/ready", Public, "operations", "Ready to take work: the catalog and rules are open and the state answers.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(ops::ready),
+        ),
+        (
+            route!("GET", "/metrics", Public, "operations", "Prometheus metrics.",
+            query: &[], body: None, answers: (200, "text/plain; version=0.0.4")),
+            get(ops::metrics),
+        ),
+        (
+            route!("GET", "/openapi.json", Public, "operations", "This API's OpenAPI 3.1 description.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(ops::openapi),
+        ),
+    ]
+}
+
+/// The API's router.
+pub fn router(host: Arc<Host>) -> Router {
+    let mut router = Router::new();
+    for (spec, handler) in routes(&host) {
+        let guarded = handler.route_layer(middleware::from_fn_with_state(
+            (Arc::clone(&host), spec),
+            guard,
+        ));
+        router = router.route(spec.path, guarded);
+    }
+    router
+        .fallback(|| async { Problem::not_found("this route") })
+        .method_not_allowed_fallback(|| async {
+            Problem {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                code: "HOST_NOT_FOUND".into(),
+                detail: "this route does not take this method".into(),
+            }
+        })
+        .with_state(host)
+}
+
+/// Checks the token against the route's permission, and records the request's latency and
+/// outcome under its request id.
+async fn guard(
+    State((host, spec)): State<(Arc<Host>, RouteSpec)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map_or_else(|| crate::ids::random_id("req"), str::to_string);
+    let span = tracing::info_span!("request", request_id = %request_id, method = spec.method, route = spec.path);
+    let _enter = span.enter();
+    let mut response = match authorize(&host, spec.permission, &request) {
+        Ok(()) => {
+            drop(_enter);
+            tracing::Instrument::instrument(next.run(request), span.clone()).await
+        }
+        Err(problem) => problem.into_response(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    let status = response.status();
+    let elapsed = started.elapsed().as_secs_f64();
+    host.metrics.add(
+        "bmc_http_requests_total",
+        crate::metrics::labels(&[
+            ("route", spec.path),
+            ("method", spec.method),
+            ("status", status.as_str()),
+        ]),
+        1.0,
+    );
+    host.metrics.observe(
+        "bmc_http_request_duration_seconds",
+        crate::metrics::labels(&[("route", spec.path)]),
+        elapsed,
+    );
+    if status.is_server_error() {
+        tracing::warn!(parent: &span, status = status.as_u16(), seconds = elapsed, "request failed");
+    } else {
+        tracing::debug!(parent: &span, status = status.as_u16(), seconds = elapsed, "request");
+    }
+    response
+}
+
+fn authorize(host: &Host, permission: Permission, request: &Request) -> Result<(), Problem> {
+    if permission == Permission::Public {
+        return Ok(());
+    }
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or(TokenError::Missing);
+    let claims = token
+        .and_then(|t| host.keys.verify(t.trim(), chrono::Utc::now().timestamp()))
+        .map_err(|e| Problem::new(StatusCode::UNAUTHORIZED, "HOST_UNAUTHORIZED", e.to_string()))?;
+    match claims.role {
+        Some(role) if role.allows(permission) => Ok(()),
+        role => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "HOST_FORBIDDEN",
+            format!(
+                "the role {} may not use this route (it needs {})",
+                role.map_or("(none)", |r| r.name()),
+                permission.least_role().map_or("none", |r| r.name())
+            ),
+        )),
+    }
+}
+
+/// `Method` of a route spec.
+pub use openapi::document as openapi_document;
+
+/// The route's method.
+pub fn method_of(spec: &RouteSpec) -> Method {
+    if spec.method == "POST" {
+        Method::POST
+    } else {
+        Method::GET
+    }
+}
+
+/// Runs `work` on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "HOST_INTERNAL",
+            e.to_string(),
+        )
+    })
+}
+
+/// Runs library `work` on the blocking pool; its error becomes the problem with its code.
+pub async fn library<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    E: Into<bmc_core::Error> + Send + 'static,
+{
+    blocking(work).await?.map_err(|e| Problem::core(&e.into()))
+}
+
+/// JSON with a status.
+pub fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (status, axum::Json(value)).into_response()
+}

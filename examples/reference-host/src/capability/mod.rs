@@ -1,0 +1,24 @@
+//! The host's capabilities, each a trait chosen in the configuration: where documents are
+//! kept ([`Storage`]), how work is queued ([`Queue`]), where events go ([`EventBus`]), how a
+//! scan becomes text ([`TextSource`]), how mail leaves ([`Mailer`]) and where the platform's
+//! state lives ([`State`]). The embedded defaults are in [`crate::embedded`]; the traits
+//! follow S3's, SQS's and EventBridge's semantics so cloud backends fit them unchanged.
+
+mod error;
+mod events;
+mod mailer;
+mod queue;
+mod state;
+mod storage;
+mod text;
+
+pub use error::CapabilityError;
+pub use events::{EventBus, OutboxEvent};
+pub use mailer::{Attachment, Mail, Mailer};
+pub use queue::{DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received};
+pub use state::{
+    CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus, NewInvoice, Outcome,
+    State, Status,
+};
+pub use storage::{ObjectKind, Storage, key_of as storage_key};
+pub use text::{ScannedText, TextSource};

@@ -1,0 +1,283 @@
+//! Where the platform's state lives: invoices, registrations, commissions, certificates,
+//! OCR jobs, and the outbox of events written with the changes they announce.
+
+use async_trait::async_trait;
+
+use super::{CapabilityError, OutboxEvent};
+
+/// Where an invoice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Uploaded, waiting to be processed.
+    Pending,
+    /// Its scan is being read.
+    Ocr,
+    /// Registrable, with findings a person must review first.
+    NeedsReview,
+    /// Not registrable: its findings say why.
+    Rejected,
+    /// Registered, with its certificate.
+    Registered,
+    /// Processing failed on every attempt: it is in a dead-letter queue with its error.
+    Failed,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 6] = [
+        Status::Pending,
+        Status::Ocr,
+        Status::NeedsReview,
+        Status::Rejected,
+        Status::Registered,
+        Status::Failed,
+    ];
+
+    /// `PENDING`, `OCR`, `NEEDS_REVIEW`, `REJECTED`, `REGISTERED`, `FAILED`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pending => "PENDING",
+            Status::Ocr => "OCR",
+            Status::NeedsReview => "NEEDS_REVIEW",
+            Status::Rejected => "REJECTED",
+            Status::Registered => "REGISTERED",
+            Status::Failed => "FAILED",
+        }
+    }
+
+    /// The status named `name`.
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// True when processing is over (FAILED is final until a redrive).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::NeedsReview | Status::Rejected | Status::Registered | Status::Failed
+        )
+    }
+}
+
+/// An upload to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInvoice {
+    /// The id (derived from the document's hash).
+    pub id: String,
+    /// SHA-256 of the document.
+    pub sha256: String,
+    /// The document's format (`ubl-xml`, `pdf`, ...).
+    pub format: String,
+    /// The document's storage key.
+    pub document_key: String,
+    /// True when the document is a scan to read first.
+    pub needs_ocr: bool,
+    /// The seller's NIT, when the upload could read it.
+    pub seller_nit: Option<String>,
+    /// Where to mail the certificate, when asked.
+    pub notify_email: Option<String>,
+}
+
+/// An invoice as the platform holds it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InvoiceRecord {
+    /// The id.
+    pub invoice_id: String,
+    /// SHA-256 of the document.
+    pub document_sha256: String,
+    /// The document's format.
+    pub document_type: String,
+    /// The document's storage key.
+    pub document_path: String,
+    /// True when the document is a scan.
+    pub needs_ocr: bool,
+    /// The status.
+    pub processing_status: Status,
+    /// The seller's NIT, once known.
+    pub seller_nit: Option<String>,
+    /// The invoice number, once read.
+    pub invoice_number: Option<String>,
+    /// The invoice date, once read.
+    pub invoice_date: Option<String>,
+    /// The CUFE, once read.
+    pub cufe: Option<String>,
+    /// The payable amount, once read (decimal string).
+    pub total_amount: Option<String>,
+    /// The share of OCR fields trusted, in percent, for scans.
+    pub ocr_confidence: Option<String>,
+    /// The registration id, once registered.
+    pub registration_id: Option<String>,
+    /// The certificate id, once issued.
+    pub certificate_id: Option<String>,
+    /// The error of the last failed attempt (`code: message`).
+    pub error: Option<String>,
+    /// Where to mail the certificate.
+    pub notify_email: Option<String>,
+    /// When it was uploaded (RFC 3339).
+    pub created_at: String,
+    /// When it last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// What processing decided about an invoice, recorded at once with its events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The new status.
+    pub status: Status,
+    /// The seller's NIT.
+    pub seller_nit: Option<String>,
+    /// The invoice number.
+    pub invoice_number: Option<String>,
+    /// The invoice date.
+    pub invoice_date: Option<String>,
+    /// The CUFE.
+    pub cufe: Option<String>,
+    /// The payable amount.
+    pub total_amount: Option<String>,
+    /// The OCR confidence.
+    pub ocr_confidence: Option<String>,
+    /// The registration (core's JSON), when the document could be read.
+    pub registration: Option<serde_json::Value>,
+    /// The certificate, when one was issued.
+    pub certificate: Option<CertificateRecord>,
+    /// The error, for a document that could not be read.
+    pub error: Option<String>,
+}
+
+/// A certificate.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CertificateRecord {
+    /// The id (`CERT-` and the registration id).
+    pub certificate_id: String,
+    /// The invoice.
+    pub invoice_id: String,
+    /// The registration it certifies.
+    pub registration_id: String,
+    /// The PDF's storage key.
+    pub object_key: String,
+    /// When it was issued.
+    pub created_at: String,
+}
+
+/// Filters and paging of the invoice list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvoiceFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this seller.
+    pub seller_nit: Option<String>,
+    /// Uploaded at or after (RFC 3339 or a date).
+    pub from: Option<String>,
+    /// Uploaded before.
+    pub to: Option<String>,
+    /// Invoices after this id in the listing order (the previous page's `next`).
+    pub after: Option<String>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// Where an OCR job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobStatus {
+    /// Waiting in the OCR queue.
+    Pending,
+    /// Read.
+    Completed,
+    /// Could not be read.
+    Failed,
+}
+
+/// An OCR job.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobRecord {
+    /// The id.
+    pub job_id: String,
+    /// The invoice it reads for, when it is part of an upload.
+    pub invoice_id: Option<String>,
+    /// The document's storage key.
+    pub document_key: String,
+    /// The status.
+    pub status: JobStatus,
+    /// The text's storage key, once read.
+    pub text_key: Option<String>,
+    /// The fields read with their confidences (JSON), once read.
+    pub result: Option<serde_json::Value>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// When it was created.
+    pub created_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+}
+
+/// The platform's state. Every change that announces events writes them to the outbox in
+/// the same transaction.
+#[async_trait]
+pub trait State: Send + Sync + std::fmt::Debug {
+    /// Records an upload with its `invoice.uploaded` event; an invoice with the same id (the
+    /// same bytes) is answered as it is, with `false`.
+    async fn create_invoice(
+        &self,
+        invoice: NewInvoice,
+        event: OutboxEvent,
+    ) -> Result<(InvoiceRecord, bool), CapabilityError>;
+
+    /// The invoice `id`.
+    async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, CapabilityError>;
+
+    /// Invoices, newest first.
+    async fn list_invoices(
+        &self,
+        filter: &InvoiceFilter,
+    ) -> Result<Vec<InvoiceRecord>, CapabilityError>;
+
+    /// Sets an invoice's status (and its error), with events.
+    async fn set_status(
+        &self,
+        id: &str,
+        status: Status,
+        error: Option<String>,
+        events: Vec<OutboxEvent>,
+    ) -> Result<(), CapabilityError>;
+
+    /// Records what processing decided, with its events. An invoice whose CUFE another
+    /// invoice was already registered under is recorded REJECTED with the finding
+    /// `CUFE_ALREADY_REGISTERED`, its certificate and events dropped. Answers the record.
+    async fn record_outcome(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        events: Vec<OutboxEvent>,
+    ) -> Result<InvoiceRecord, CapabilityError>;
+
+    /// The registration of invoice `id` (core's JSON).
+    async fn registration(&self, id: &str) -> Result<Option<serde_json::Value>, CapabilityError>;
+
+    /// The certificate `id`.
+    async fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, CapabilityError>;
+
+    /// Records an OCR job.
+    async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError>;
+
+    /// The OCR job `id`.
+    async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError>;
+
+    /// Records a job's end, with events (and, for an upload's job, the invoice's status).
+    async fn finish_job(
+        &self,
+        job: JobRecord,
+        invoice_status: Option<Status>,
+        events: Vec<OutboxEvent>,
+    ) -> Result<(), CapabilityError>;
+
+    /// Up to `max` events not yet delivered, oldest first.
+    async fn pending_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError>;
+
+    /// Marks events delivered.
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError>;
+
+    /// How many invoices are in each status.
+    async fn status_counts(&self) -> Result<Vec<(Status, u64)>, CapabilityError>;
+}

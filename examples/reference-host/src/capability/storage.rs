@@ -1,0 +1,44 @@
+//! Where documents, OCR text and certificates are kept.
+
+use async_trait::async_trait;
+
+use super::CapabilityError;
+
+/// What an object is; its key starts with the kind's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// An uploaded document, as uploaded.
+    Document,
+    /// The text OCR read from a document (Tesseract TSV).
+    Text,
+    /// A certificate PDF.
+    Certificate,
+}
+
+impl ObjectKind {
+    /// The key prefix: `documents`, `text` or `certificates`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            ObjectKind::Document => "documents",
+            ObjectKind::Text => "text",
+            ObjectKind::Certificate => "certificates",
+        }
+    }
+}
+
+/// Content-addressed object storage: an object's key is its kind and the SHA-256 of its
+/// bytes, so writing the same bytes twice is one object, and an object never changes.
+#[async_trait]
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Stores `bytes` (a conditional create: an object already there is left as it is) and
+    /// answers its key, `<folder>/<sha256>`.
+    async fn put(&self, kind: ObjectKind, bytes: &[u8]) -> Result<String, CapabilityError>;
+
+    /// The object under `key`, `None` when there is none.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CapabilityError>;
+}
+
+/// The key of `bytes` of `kind`.
+pub fn key_of(kind: ObjectKind, bytes: &[u8]) -> String {
+    format!("{}/{}", kind.folder(), crate::ids::sha256_hex(bytes))
+}

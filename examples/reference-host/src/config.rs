@@ -1,0 +1,285 @@
+//! The host's configuration: one TOML file, then `BMC_HOST_*` variables over it
+//! (`BMC_HOST_LISTEN=0.0.0.0:8080`, and `BMC_HOST_WORKERS__INVOICE=4` for `[workers] invoice`).
+//! Every setting has a default; `docs/host.md` lists them all.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// What the configuration fails with.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file or a variable is not valid.
+    #[error("configuration {origin}: {message}")]
+    Invalid {
+        /// The file or variable.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The host's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the API listens.
+    pub listen: String,
+    /// Where state, queues, documents, certificates, the event log and the mail outbox go.
+    pub data_dir: PathBuf,
+    /// The catalog CSV, indexed on first use into `catalog_index`.
+    pub catalog_csv: PathBuf,
+    /// The catalog index (default `<data_dir>/catalog-index`).
+    pub catalog_index: Option<PathBuf>,
+    /// A rules folder (one subfolder a rule set); the rules built into the library by default.
+    pub rules_dir: Option<PathBuf>,
+    /// The sellers' numbering-range keys (`nit,prefix,technical_key,software_pin`).
+    pub technical_keys: Option<PathBuf>,
+    /// The DIAN environment registered for: `test` (habilitación, the samples') or
+    /// `production`.
+    pub environment: String,
+    /// A fixed registration date (`YYYY-MM-DD`); today in Colombia when unset.
+    pub registration_date: Option<chrono::NaiveDate>,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    /// How many workers consume each queue.
+    pub workers: Workers,
+    /// The queues' settings (the seed's by default).
+    pub queues: Queues,
+    /// Who may call the API.
+    pub auth: Auth,
+    /// How mail leaves.
+    pub mail: MailSettings,
+    /// How long a shutdown waits for work in flight, in seconds.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "var".into(),
+            catalog_csv: "data/sample-catalog.csv.gz".into(),
+            catalog_index: None,
+            rules_dir: None,
+            technical_keys: Some("data/invoices/technical-keys.csv".into()),
+            environment: "test".into(),
+            registration_date: None,
+            max_upload_bytes: 20 * 1024 * 1024,
+            log_format: "text".into(),
+            workers: Workers::default(),
+            queues: Queues::default(),
+            auth: Auth::default(),
+            mail: MailSettings::default(),
+            shutdown_grace_seconds: 30,
+        }
+    }
+}
+
+/// Workers per queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Workers {
+    /// Registration workers (`invoice-processing-queue`).
+    pub invoice: usize,
+    /// OCR workers (`ocr-processing-queue`); each runs Tesseract on one scan at a time.
+    pub ocr: usize,
+    /// Mail workers (`notification-queue`).
+    pub notification: usize,
+}
+
+impl Default for Workers {
+    fn default() -> Workers {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Workers {
+            invoice: cores.max(2),
+            ocr: cores.div_ceil(2),
+            notification: 1,
+        }
+    }
+}
+
+/// Overrides of the seed's queue settings (for tests that cannot wait 300 s for a lease).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Queues {
+    /// Every queue's visibility timeout, in seconds.
+    pub visibility_seconds: Option<u64>,
+    /// How long a consumer waits for a message before asking again, in milliseconds.
+    pub poll_milliseconds: Option<u64>,
+    /// The first retry's delay after a failed attempt, in milliseconds (doubled each time).
+    pub retry_milliseconds: Option<u64>,
+}
+
+/// Token checking.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Auth {
+    /// `hs256`: tokens signed with the host's own secret (`bmc-host token`); `jwks`: RS256
+    /// tokens checked against the keys at `jwks_url` (Cognito's, say).
+    pub mode: String,
+    /// The HS256 secret's file (default `<data_dir>/jwt-secret`, created on first start,
+    /// mode 0600).
+    pub secret_file: Option<PathBuf>,
+    /// The JWKS address, for `jwks`.
+    pub jwks_url: Option<String>,
+    /// The `iss` tokens must carry, when set.
+    pub issuer: Option<String>,
+    /// The `aud` (or Cognito's `client_id`) tokens must carry, when set.
+    pub audience: Option<String>,
+    /// The claim holding the roles (Cognito: `cognito:groups`).
+    pub roles_claim: String,
+}
+
+impl Default for Auth {
+    fn default() -> Auth {
+        Auth {
+            mode: "hs256".into(),
+            secret_file: None,
+            jwks_url: None,
+            issuer: None,
+            audience: None,
+            roles_claim: "roles".into(),
+        }
+    }
+}
+
+/// Mail.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `outbox`: each mail a `.eml` file in `outbox_dir`; `smtp`: sent to `smtp_host`.
+    pub mode: String,
+    /// The outbox folder (default `<data_dir>/outbox`).
+    pub outbox_dir: Option<PathBuf>,
+    /// The SMTP server.
+    pub smtp_host: String,
+    /// The SMTP port.
+    pub smtp_port: u16,
+    /// The sender.
+    pub from: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> MailSettings {
+        MailSettings {
+            mode: "outbox".into(),
+            outbox_dir: None,
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            from: "registro@bolsamercantil.example".into(),
+        }
+    }
+}
+
+impl Config {
+    /// The configuration from `file` (when given) and the `BMC_HOST_*` variables of `vars`.
+    pub fn load(
+        file: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let (mut table, origin) = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                let table: toml::Table =
+                    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                        origin: path.display().to_string(),
+                        message: e.to_string(),
+                    })?;
+                (table, path.display().to_string())
+            }
+            None => (toml::Table::new(), "defaults".to_string()),
+        };
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("BMC_HOST_") else {
+                continue;
+            };
+            let path: Vec<String> = key.split("__").map(str::to_ascii_lowercase).collect();
+            set_path(&mut table, &path, parse_value(&value)).map_err(|message| {
+                ConfigError::Invalid {
+                    origin: name.clone(),
+                    message,
+                }
+            })?;
+        }
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
+            origin,
+            message: e.to_string(),
+        })
+    }
+
+    /// The catalog index folder.
+    pub fn catalog_index(&self) -> PathBuf {
+        self.catalog_index
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("catalog-index"))
+    }
+}
+
+/// A variable's value: TOML when it reads as a number, boolean or array, a string otherwise.
+fn parse_value(text: &str) -> toml::Value {
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .filter(|v| !v.is_str())
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
+    match path {
+        [] => Err("empty setting name".into()),
+        [last] => {
+            table.insert(last.clone(), value);
+            Ok(())
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            match entry {
+                toml::Value::Table(inner) => set_path(inner, rest, value),
+                _ => Err(format!("{first} is not a section")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_override_the_file_and_defaults_fill_the_rest() {
+        let vars = [
+            ("BMC_HOST_LISTEN".to_string(), "0.0.0.0:9000".to_string()),
+            ("BMC_HOST_WORKERS__INVOICE".to_string(), "7".to_string()),
+            ("OTHER".to_string(), "x".to_string()),
+        ];
+        let config = Config::load(None, vars).unwrap();
+        assert_eq!(config.listen, "0.0.0.0:9000");
+        assert_eq!(config.workers.invoice, 7);
+        assert_eq!(config.auth.mode, "hs256");
+        assert_eq!(config.catalog_index(), PathBuf::from("var/catalog-index"));
+    }
+
+    #[test]
+    fn an_unknown_setting_is_named() {
+        let vars = [("BMC_HOST_LISTN".to_string(), "x".to_string())];
+        let e = Config::load(None, vars).unwrap_err().to_string();
+        assert!(e.contains("listn"), "{e}");
+    }
+}

@@ -1,0 +1,175 @@
+//! `bmc-host`: serves the platform on bmc-core (`bmc-host serve`, the default) and issues
+//! tokens for it (`bmc-host token --role operator`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bmc_host::auth::Role;
+use bmc_host::{Capabilities, Config, Host};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bmc-host",
+    version,
+    about = "The reference host of the invoice-registration platform"
+)]
+struct Cli {
+    /// The configuration file (TOML); `BMC_HOST_*` variables override it.
+    #[arg(long, global = true, env = "BMC_HOST_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and run the workers (the default).
+    Serve,
+    /// Print a bearer token signed with the host's secret.
+    Token {
+        /// admin, operator, viewer or external.
+        #[arg(long, default_value = "operator")]
+        role: String,
+        /// Who the token is for.
+        #[arg(long, default_value = "cli")]
+        subject: String,
+        /// How long it is valid, in hours.
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
+    /// Print the OpenAPI description.
+    Openapi,
+}
+
+fn load(cli: &Cli) -> Result<Config, String> {
+    Config::load(cli.config.as_deref(), std::env::vars()).map_err(|e| e.to_string())
+}
+
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BMC_HOST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match load(&cli) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("bmc-host: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Token {
+            role,
+            subject,
+            hours,
+        } => token(&config, &role, &subject, hours),
+        Command::Openapi => openapi(config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bmc-host: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn host(config: Config) -> Result<std::sync::Arc<Host>, String> {
+    let caps = Capabilities::embedded(&config).map_err(|e| e.to_string())?;
+    Host::new(config, caps).map_err(|e| e.to_string())
+}
+
+fn token(config: &Config, role: &str, subject: &str, hours: i64) -> Result<(), String> {
+    let role = Role::parse(role)
+        .ok_or_else(|| format!("{role:?} is not admin, operator, viewer or external"))?;
+    let path = config
+        .auth
+        .secret_file
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("jwt-secret"));
+    let secret = bmc_host::auth::load_or_create_secret(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let now = chrono::Utc::now().timestamp();
+    println!(
+        "{}",
+        bmc_host::auth::issue_hs256(
+            &secret,
+            subject,
+            role,
+            now,
+            hours * 3600,
+            config.auth.issuer.as_deref()
+        )
+    );
+    Ok(())
+}
+
+fn openapi(config: Config) -> Result<(), String> {
+    let host = host(config)?;
+    println!("{:#}", bmc_host::api::openapi_document(&host));
+    Ok(())
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    init_logs(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let data = config.data_dir.clone();
+        let index = config.catalog_index();
+        let host = host(config)?;
+        eprintln!(
+            "bmc-host listening on http://{address}\n  data:    {}\n  catalog: {} (from {})\n  events:  {}\n  mail:    {}\n  token:   cargo run --release -p bmc-host -- token --role operator\n  API:     http://{address}/openapi.json",
+            data.display(),
+            index.display(),
+            host.config.catalog_csv.display(),
+            data.join("events.jsonl").display(),
+            if host.config.mail.mode == "smtp" {
+                format!("smtp://{}:{}", host.config.mail.smtp_host, host.config.mail.smtp_port)
+            } else {
+                host.config.mail.outbox_dir.clone().unwrap_or_else(|| data.join("outbox")).display().to_string()
+            },
+        );
+        bmc_host::run(host, listener, shutdown_signal()).await.map_err(|e| e.to_string())
+    })
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,254 @@
+//! The invoice-processing worker: registers an uploaded invoice (or the text its scan was
+//! read into) with the library, issues the certificate of a registered one, and records the
+//! outcome with its events in one transaction.
+
+use std::sync::Arc;
+
+use bmc_core::compliance::Severity;
+use bmc_core::pipeline::Registration;
+use serde::Deserialize;
+
+use super::WorkError;
+use crate::capability::{
+    CertificateRecord, InvoiceRecord, ObjectKind, OutboxEvent, Outcome, Received, Status,
+};
+use crate::host::Host;
+
+#[derive(Debug, Deserialize)]
+struct Job {
+    invoice_id: String,
+    /// The OCR text's key, for a scan.
+    #[serde(default)]
+    text_key: Option<String>,
+    /// DIAN's QR code found on the scan.
+    #[serde(default)]
+    qr: Option<String>,
+}
+
+/// Handles one message of `invoice-processing-queue`.
+pub async fn handle(
+    host: Arc<Host>,
+    message: Received,
+    last_attempt: bool,
+) -> Result<(), WorkError> {
+    let job: Job = serde_json::from_str(&message.body)
+        .map_err(|e| WorkError::from(format!("HOST_INVALID_MESSAGE: {e}")))?;
+    let result = register(&host, &job).await;
+    if let Err(e) = &result
+        && last_attempt
+    {
+        tracing::error!(invoice_id = %job.invoice_id, error = %e.message, "registration failed on its last attempt");
+        host.caps
+            .state
+            .set_status(
+                &job.invoice_id,
+                Status::Failed,
+                Some(e.message.clone()),
+                Vec::new(),
+            )
+            .await?;
+        observe_final(&host, &job.invoice_id, Status::Failed).await;
+    }
+    result
+}
+
+async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
+    let Some(invoice) = host.caps.state.invoice(&job.invoice_id).await? else {
+        tracing::warn!(invoice_id = %job.invoice_id, "no such invoice; message dropped");
+        return Ok(());
+    };
+    let status = invoice.processing_status;
+    if status.is_final() && status != Status::Failed {
+        return Ok(());
+    }
+    let key = job.text_key.as_deref().unwrap_or(&invoice.document_path);
+    let document = host.caps.storage.get(key).await?.ok_or_else(|| {
+        WorkError::from(format!("HOST_DOCUMENT_MISSING: {key} is not in storage"))
+    })?;
+    let engine = host.engine().map_err(|p| WorkError::from(p.detail))?;
+    let date = engine.registration_date();
+    let qr = job.qr.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        let mut events = Vec::new();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine
+                .pipeline
+                .register_scanned(&document, qr.as_deref(), date, &mut events)
+        }));
+        (result, events)
+    })
+    .await?;
+    let (result, core_events) = read;
+    let result = result.map_err(|_| {
+        WorkError::from("PIPELINE_INTERNAL_ERROR: the library panicked on this document")
+    })?;
+    let (outcome, events) = match result {
+        Ok(registration) => registered(host, &invoice, &registration, &core_events).await?,
+        Err(e) => unreadable(&invoice, &e),
+    };
+    let record = host
+        .caps
+        .state
+        .record_outcome(&invoice.invoice_id, outcome, events)
+        .await?;
+    host.outbox.notify_one();
+    observe_final(host, &invoice.invoice_id, record.processing_status).await;
+    Ok(())
+}
+
+/// The outcome of a document that could not be read as an invoice: rejected with the code.
+fn unreadable(invoice: &InvoiceRecord, e: &bmc_core::Error) -> (Outcome, Vec<OutboxEvent>) {
+    let event = OutboxEvent {
+        id: crate::ids::random_id("evt"),
+        name: "invoice.validated".into(),
+        source: "bmc.invoice.service".into(),
+        detail_type: "Invoice Validated".into(),
+        detail: serde_json::json!({
+            "invoice_id": invoice.invoice_id,
+            "document_sha256": invoice.document_sha256,
+            "valid": false,
+            "findings": [e.code()],
+        }),
+        time: crate::ids::now_rfc3339(),
+    };
+    let outcome = Outcome {
+        status: Status::Rejected,
+        seller_nit: None,
+        invoice_number: None,
+        invoice_date: None,
+        cufe: None,
+        total_amount: None,
+        ocr_confidence: None,
+        registration: None,
+        certificate: None,
+        error: Some(format!("{}: {e}", e.code())),
+    };
+    (outcome, vec![event])
+}
+
+/// The status a registration gets: REJECTED when it cannot be registered, NEEDS_REVIEW when
+/// it can but a finding or a line's product match asks for a person, REGISTERED otherwise.
+pub fn status_of(registration: &Registration) -> Status {
+    if !registration.registrable {
+        Status::Rejected
+    } else if registration
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Warning)
+        || registration.lines.iter().any(|l| l.needs_review)
+    {
+        Status::NeedsReview
+    } else {
+        Status::Registered
+    }
+}
+
+async fn registered(
+    host: &Arc<Host>,
+    invoice: &InvoiceRecord,
+    registration: &Registration,
+    core_events: &[bmc_core::pipeline::Event],
+) -> Result<(Outcome, Vec<OutboxEvent>), WorkError> {
+    let status = status_of(registration);
+    let read = &registration.invoice;
+    let certificate = if status == Status::Registered {
+        let to_render = registration.clone();
+        let pdf = tokio::task::spawn_blocking(move || bmc_core::certificate::render(&to_render))
+            .await?
+            .map_err(|e| WorkError::from(format!("{}: {e}", e.code())))?;
+        let object_key = host.caps.storage.put(ObjectKind::Certificate, &pdf).await?;
+        Some(CertificateRecord {
+            certificate_id: certificate_id(&registration.registration_id),
+            invoice_id: invoice.invoice_id.clone(),
+            registration_id: registration.registration_id.clone(),
+            object_key,
+            created_at: crate::ids::now_rfc3339(),
+        })
+    } else {
+        None
+    };
+    let source = &read.source;
+    let ocr_confidence = (!source.kind.is_exact() && !source.confidence.is_empty()).then(|| {
+        let fields = source.confidence.len();
+        let trusted = fields - source.doubtful_fields().len();
+        host.metrics
+            .add("bmc_ocr_fields_total", String::new(), fields as f64);
+        host.metrics.add(
+            "bmc_ocr_fields_trusted_total",
+            String::new(),
+            trusted as f64,
+        );
+        rust_decimal::Decimal::from(trusted * 100)
+            .checked_div(rust_decimal::Decimal::from(fields))
+            .unwrap_or_default()
+            .round_dp(2)
+            .to_string()
+    });
+    let events = core_events
+        .iter()
+        .filter(|e| matches!(e.name, "invoice.validated" | "commission.calculated"))
+        .map(|e| {
+            let mut event = OutboxEvent::from_core(e);
+            if let Some(detail) = event.detail.as_object_mut() {
+                detail.insert("invoice_id".into(), invoice.invoice_id.clone().into());
+                detail.insert(
+                    "document_sha256".into(),
+                    invoice.document_sha256.clone().into(),
+                );
+                detail.insert("seller_nit".into(), read.seller.id.clone().into());
+                detail.insert("status".into(), status.name().into());
+                if e.name == "commission.calculated" {
+                    if let Some(c) = &certificate {
+                        detail.insert("certificate_id".into(), c.certificate_id.clone().into());
+                    }
+                    if let Some(to) = &invoice.notify_email {
+                        detail.insert("notify_email".into(), to.clone().into());
+                    }
+                }
+            }
+            event
+        })
+        .collect();
+    let outcome = Outcome {
+        status,
+        seller_nit: Some(read.seller.id.clone()),
+        invoice_number: Some(read.number.clone()),
+        invoice_date: Some(read.issue_date.to_string()),
+        cufe: read.cufe.clone(),
+        total_amount: Some(read.totals.payable.to_string()),
+        ocr_confidence,
+        registration: Some(
+            serde_json::to_value(registration)
+                .map_err(|e| WorkError::from(format!("HOST_INTERNAL: {e}")))?,
+        ),
+        certificate,
+        error: None,
+    };
+    Ok((outcome, events))
+}
+
+/// `CERT-YYYYMMDD-XXXXXXXXXX` for registration `RF-YYYYMMDD-XXXXXXXXXX`.
+pub fn certificate_id(registration_id: &str) -> String {
+    format!(
+        "CERT-{}",
+        registration_id
+            .strip_prefix("RF-")
+            .unwrap_or(registration_id)
+    )
+}
+
+/// Records the time from upload to a final status.
+async fn observe_final(host: &Host, invoice_id: &str, status: Status) {
+    if let Ok(Some(invoice)) = host.caps.state.invoice(invoice_id).await
+        && let Ok(created) = chrono::DateTime::parse_from_rfc3339(&invoice.created_at)
+    {
+        let seconds = (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds()
+            as f64
+            / 1000.0;
+        host.metrics.observe(
+            "bmc_invoice_processing_seconds",
+            crate::metrics::labels(&[("status", status.name())]),
+            seconds.max(0.0),
+        );
+    }
+}
