@@ -52,6 +52,9 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Which log lines are written: a level (`info`) or per-module directives
+    /// (`warn,bmc_host=debug`), as `tracing`'s `EnvFilter` reads them.
+    pub log_filter: String,
     /// How many workers consume each queue.
     pub workers: Workers,
     /// The queues' settings (the seed's by default).
@@ -77,6 +80,7 @@ impl Default for Config {
             registration_date: None,
             max_upload_bytes: 20 * 1024 * 1024,
             log_format: "text".into(),
+            log_filter: "info".into(),
             workers: Workers::default(),
             queues: Queues::default(),
             auth: Auth::default(),

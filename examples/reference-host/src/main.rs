@@ -47,7 +47,7 @@ fn load(cli: &Cli) -> Result<Config, String> {
 }
 
 fn init_logs(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BMC_HOST_LOG")
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
