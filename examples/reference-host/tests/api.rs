@@ -314,6 +314,9 @@ fn the_catalog_rules_and_commission_routes_answer_from_the_library() {
     }
 }
 
+/// A bad request: method, path, content type, body, and the status and code it answers.
+type Case<'a> = (&'a str, &'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+
 #[test]
 fn bad_requests_are_problems_and_nothing_is_written() {
     let data = scratch("bad");
@@ -329,7 +332,7 @@ fn bad_requests_are_problems_and_nothing_is_written() {
         )
     };
     let hostile = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><Invoice>&lol2;</Invoice>"#;
-    let cases: Vec<(&str, &str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "POST",
             "/invoices/upload",

@@ -44,13 +44,15 @@ pub fn index() -> PathBuf {
 /// A configuration for tests: data under `data`, the shared index, a fixed registration
 /// date, short leases and retries.
 pub fn config(data: &Path) -> Config {
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".into();
-    config.data_dir = data.to_owned();
-    config.catalog_csv = root().join("data/sample-catalog.csv.gz");
-    config.catalog_index = Some(index());
-    config.technical_keys = Some(root().join("data/invoices/technical-keys.csv"));
-    config.registration_date = Some("2026-12-01".parse().unwrap());
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: data.to_owned(),
+        catalog_csv: root().join("data/sample-catalog.csv.gz"),
+        catalog_index: Some(index()),
+        technical_keys: Some(root().join("data/invoices/technical-keys.csv")),
+        registration_date: Some("2026-12-01".parse().unwrap()),
+        ..Config::default()
+    };
     config.queues.visibility_seconds = Some(5);
     config.queues.poll_milliseconds = Some(20);
     config.queues.retry_milliseconds = Some(50);
