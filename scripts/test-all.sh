@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of bmc-core: format and lint, the Rust tests (unit, integration, doc tests,
-# fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), and the
+# fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), the
+# reference host (bmc-host, against real child processes, Tesseract and an SMTP server), and the
 # Node addon (built, tested with node --test, and packed and installed as users get it).
 #
 # Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm,
@@ -61,6 +62,10 @@ ls "$CARGO_TARGET_DIR"/wheels/bmc_core-*-cp310-abi3-manylinux_2_28_x86_64.whl
 (cd bindings/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
 # The stubs describe the extension exactly (names, signatures, defaults, final classes).
 (cd "$CARGO_TARGET_DIR" && "$venv/bin/python" -m mypy.stubtest bmc_core._native)
+
+step "Reference host: cargo test -p bmc-host (roles, flows, bad requests, faults, SIGKILL and SIGTERM, SMTP, OCR)"
+# The SMTP test runs aiosmtpd from the venv made above.
+BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host
 
 step "Node: build the addon, check the committed bindings, run node --test"
 (

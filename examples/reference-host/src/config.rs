@@ -94,7 +94,8 @@ impl Default for Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Workers {
-    /// Registration workers (`invoice-processing-queue`).
+    /// Registration workers (`invoice-processing-queue`); four a core by default, as a
+    /// registration waits on storage and state about half its time.
     pub invoice: usize,
     /// OCR workers (`ocr-processing-queue`); each runs Tesseract on one scan at a time.
     pub ocr: usize,
@@ -106,7 +107,7 @@ impl Default for Workers {
     fn default() -> Workers {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Workers {
-            invoice: cores.max(2),
+            invoice: cores * 4,
             ocr: cores.div_ceil(2),
             notification: 1,
         }

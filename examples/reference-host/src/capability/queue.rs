@@ -152,6 +152,19 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
     /// Sends a message.
     async fn send(&self, queue: QueueName, message: Outgoing) -> Result<(), CapabilityError>;
 
+    /// Sends several messages to one queue (SQS's SendMessageBatch); each is sent as
+    /// [`Queue::send`] sends it.
+    async fn send_batch(
+        &self,
+        queue: QueueName,
+        messages: Vec<Outgoing>,
+    ) -> Result<(), CapabilityError> {
+        for message in messages {
+            self.send(queue, message).await?;
+        }
+        Ok(())
+    }
+
     /// Receives up to `max` messages, waiting up to `wait` for the first. A message received
     /// more than its queue's `max_receive` times moves to the dead-letter queue instead.
     async fn receive(

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS dedup (
     sent_at  INTEGER NOT NULL,
     PRIMARY KEY (queue, dedup_id)
 );
+CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup (queue, sent_at);
 ";
 
 /// FIFO deduplication window.
@@ -144,39 +145,67 @@ impl SqliteQueue {
     }
 }
 
+/// Inserts one message, unless a FIFO queue saw its deduplication id in the window.
+fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    spec: &QueueSpec,
+    message: Outgoing,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let queue = spec.name;
+    if let (true, Some(dedup)) = (spec.fifo, &message.dedup_id) {
+        let seen: Option<i64> = tx
+            .query_row(
+                "SELECT sent_at FROM dedup WHERE queue = ?1 AND dedup_id = ?2",
+                params![queue.name(), dedup],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if seen.is_some_and(|at| now - at < DEDUP_WINDOW_MS) {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO dedup (queue, dedup_id, sent_at) VALUES (?1, ?2, ?3)",
+            params![queue.name(), dedup, now],
+        )?;
+    }
+    let group = if spec.fifo { message.group_id } else { None };
+    tx.execute(
+        "INSERT INTO messages (queue, message_id, body, group_id, sent_at, visible_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![
+            queue.name(),
+            crate::ids::random_id("msg"),
+            message.body,
+            group,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
 #[async_trait]
 impl Queue for SqliteQueue {
     async fn send(&self, queue: QueueName, message: Outgoing) -> Result<(), CapabilityError> {
+        self.send_batch(queue, vec![message]).await
+    }
+
+    async fn send_batch(
+        &self,
+        queue: QueueName,
+        messages: Vec<Outgoing>,
+    ) -> Result<(), CapabilityError> {
         let spec = self.spec(queue);
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let now = now_ms();
-                if let (true, Some(dedup)) = (spec.fifo, &message.dedup_id) {
-                    let seen: Option<i64> = tx
-                        .query_row(
-                            "SELECT sent_at FROM dedup WHERE queue = ?1 AND dedup_id = ?2",
-                            params![queue.name(), dedup],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    if seen.is_some_and(|at| now - at < DEDUP_WINDOW_MS) {
-                        return Ok(());
-                    }
-                    tx.execute(
-                        "INSERT OR REPLACE INTO dedup (queue, dedup_id, sent_at) VALUES (?1, ?2, ?3)",
-                        params![queue.name(), dedup, now],
-                    )?;
-                    tx.execute(
-                        "DELETE FROM dedup WHERE queue = ?1 AND sent_at < ?2",
-                        params![queue.name(), now - DEDUP_WINDOW_MS],
-                    )?;
+                for message in messages {
+                    insert(&tx, &spec, message, now)?;
                 }
-                let group = if spec.fifo { message.group_id } else { None };
                 tx.execute(
-                    "INSERT INTO messages (queue, message_id, body, group_id, sent_at, visible_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                    params![queue.name(), crate::ids::random_id("msg"), message.body, group, now],
+                    "DELETE FROM dedup WHERE queue = ?1 AND sent_at < ?2",
+                    params![queue.name(), now - DEDUP_WINDOW_MS],
                 )?;
                 tx.commit()
             })

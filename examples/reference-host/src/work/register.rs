@@ -92,7 +92,7 @@ async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
         .record_outcome(&invoice.invoice_id, outcome, events)
         .await?;
     host.outbox.notify_one();
-    observe_final(host, &invoice.invoice_id, record.processing_status).await;
+    observe(host, &record.created_at, record.processing_status);
     Ok(())
 }
 
@@ -239,9 +239,14 @@ pub fn certificate_id(registration_id: &str) -> String {
 
 /// Records the time from upload to a final status.
 async fn observe_final(host: &Host, invoice_id: &str, status: Status) {
-    if let Ok(Some(invoice)) = host.caps.state.invoice(invoice_id).await
-        && let Ok(created) = chrono::DateTime::parse_from_rfc3339(&invoice.created_at)
-    {
+    if let Ok(Some(invoice)) = host.caps.state.invoice(invoice_id).await {
+        observe(host, &invoice.created_at, status);
+    }
+}
+
+/// Records the time from `created_at` (the upload) to now, a final `status`.
+fn observe(host: &Host, created_at: &str, status: Status) {
+    if let Ok(created) = chrono::DateTime::parse_from_rfc3339(created_at) {
         let seconds = (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds()
             as f64
             / 1000.0;
