@@ -149,10 +149,25 @@ impl Host {
                     Some(secret),
                 )
             }
+            "jwks" => {
+                let url = config.auth.jwks_url.clone().ok_or_else(|| {
+                    StartError::Config(crate::config::ConfigError::Invalid {
+                        origin: "auth.jwks_url".into(),
+                        message: "the jwks mode needs the key set's address".into(),
+                    })
+                })?;
+                let jwks = crate::auth::Jwks::new(
+                    url,
+                    config.auth.issuer.clone(),
+                    config.auth.audience.clone(),
+                    config.auth.roles_claim.clone(),
+                );
+                (KeySource::Jwks(Arc::new(jwks)), None)
+            }
             other => {
                 return Err(StartError::Config(crate::config::ConfigError::Invalid {
                     origin: "auth.mode".into(),
-                    message: format!("{other:?} is not a supported mode (hs256)"),
+                    message: format!("{other:?} is not hs256 or jwks"),
                 }));
             }
         };

@@ -235,12 +235,20 @@ async fn guard(
         .filter(|v| !v.is_empty() && v.len() <= 128)
         .map_or_else(|| crate::ids::random_id("req"), str::to_string);
     let span = tracing::info_span!("request", request_id = %request_id, method = spec.method, route = spec.path);
-    let _enter = span.enter();
-    let mut response = match authorize(&host, spec.permission, &request) {
-        Ok(()) => {
-            drop(_enter);
-            tracing::Instrument::instrument(next.run(request), span.clone()).await
-        }
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string());
+    let allowed =
+        tracing::Instrument::instrument(authorize(&host, spec.permission, bearer), span.clone())
+            .await;
+    let mut response = match allowed {
+        Ok(()) => tracing::Instrument::instrument(next.run(request), span.clone()).await,
         Err(problem) => problem.into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -270,22 +278,24 @@ async fn guard(
     response
 }
 
-fn authorize(host: &Host, permission: Permission, request: &Request) -> Result<(), Problem> {
+/// Checks the bearer token (if any) against what the route needs.
+async fn authorize(
+    host: &Host,
+    permission: Permission,
+    bearer: Option<String>,
+) -> Result<(), Problem> {
     if permission == Permission::Public {
         return Ok(());
     }
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .ok_or(TokenError::Missing);
-    let claims = token
-        .and_then(|t| host.keys.verify(t.trim(), chrono::Utc::now().timestamp()))
-        .map_err(|e| Problem::new(StatusCode::UNAUTHORIZED, "HOST_UNAUTHORIZED", e.to_string()))?;
+    let token = bearer.ok_or(TokenError::Missing);
+    let unauthorized =
+        |e: TokenError| Problem::new(StatusCode::UNAUTHORIZED, "HOST_UNAUTHORIZED", e.to_string());
+    let token = token.map_err(unauthorized)?;
+    let claims = host
+        .keys
+        .verify(&token, chrono::Utc::now().timestamp())
+        .await
+        .map_err(unauthorized)?;
     match claims.role {
         Some(role) if role.allows(permission) => Ok(()),
         role => Err(Problem::new(

@@ -30,6 +30,9 @@ pub enum TokenError {
     /// Issued by someone else, or for someone else.
     #[error("the token's {0} is not accepted")]
     Claim(&'static str),
+    /// Signed with a key the key set does not hold.
+    #[error("the token's key is not in the key set")]
+    UnknownKey,
 }
 
 /// What a verified token says.
@@ -55,23 +58,23 @@ pub enum KeySource {
         /// The claim holding the roles.
         roles_claim: String,
     },
+    /// RS256 with the keys of a JWKS.
+    Jwks(std::sync::Arc<super::jwks::Jwks>),
 }
 
 impl KeySource {
     /// Verifies `token` at `now` (Unix seconds).
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
-        let KeySource::Hs256 {
-            secret,
-            issuer,
-            audience,
-            roles_claim,
-        } = self;
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(TokenError::Malformed("not three parts".into()));
+    pub async fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
+        let (secret, issuer, audience, roles_claim) = match self {
+            KeySource::Jwks(jwks) => return jwks.verify(token, now).await,
+            KeySource::Hs256 {
+                secret,
+                issuer,
+                audience,
+                roles_claim,
+            } => (secret, issuer, audience, roles_claim),
         };
+        let (header, payload, signature) = split(token)?;
         let header: serde_json::Value = decode_json(header)?;
         let alg = header
             .get("alg")
@@ -102,7 +105,16 @@ fn token_prefix(token: &str, part: usize) -> &str {
     token.split('.').nth(part).unwrap_or_default()
 }
 
-fn decode_json(part: &str) -> Result<serde_json::Value, TokenError> {
+/// The three parts of a compact token.
+pub(crate) fn split(token: &str) -> Result<(&str, &str, &str), TokenError> {
+    let mut parts = token.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(payload), Some(signature), None) => Ok((header, payload, signature)),
+        _ => Err(TokenError::Malformed("not three parts".into())),
+    }
+}
+
+pub(crate) fn decode_json(part: &str) -> Result<serde_json::Value, TokenError> {
     let bytes = B64
         .decode(part)
         .map_err(|e| TokenError::Malformed(e.to_string()))?;
@@ -248,31 +260,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_issued_token_verifies_with_its_role() {
+    #[tokio::test]
+    async fn an_issued_token_verifies_with_its_role() {
         let token = issue_hs256(b"s3cret", "ana", Role::Operator, 1_000, 3_600, None);
-        let claims = source().verify(&token, 1_100).unwrap();
+        let claims = source().verify(&token, 1_100).await.unwrap();
         assert_eq!(claims.subject, "ana");
         assert_eq!(claims.role, Some(Role::Operator));
     }
 
-    #[test]
-    fn a_token_is_refused_expired_tampered_or_with_another_algorithm() {
+    #[tokio::test]
+    async fn a_token_is_refused_expired_tampered_or_with_another_algorithm() {
         let token = issue_hs256(b"s3cret", "ana", Role::Viewer, 1_000, 60, None);
-        assert_eq!(source().verify(&token, 2_000), Err(TokenError::Expired));
+        assert_eq!(
+            source().verify(&token, 2_000).await,
+            Err(TokenError::Expired)
+        );
         let other = issue_hs256(b"other", "ana", Role::Admin, 1_000, 60, None);
-        assert_eq!(source().verify(&other, 1_000), Err(TokenError::Signature));
+        assert_eq!(
+            source().verify(&other, 1_000).await,
+            Err(TokenError::Signature)
+        );
         let none = format!(
             "{}.{}.",
             B64.encode(br#"{"alg":"none"}"#),
             token_prefix(&token, 1)
         );
         assert_eq!(
-            source().verify(&none, 1_000),
+            source().verify(&none, 1_000).await,
             Err(TokenError::Algorithm("none".into()))
         );
         assert!(matches!(
-            source().verify("x.y", 1_000),
+            source().verify("x.y", 1_000).await,
             Err(TokenError::Malformed(_))
         ));
     }
