@@ -9,7 +9,7 @@
 //!    host's own timestamps, as percentiles.
 //!
 //! `bmc-host-load [HOST_BINARY] [N] [GET_RATE] [UPLOAD_RATE]`; the host binary defaults to
-//! `target/release/bmc-host`.
+//! `target/release/bmc-host`. A phase given 0 is left out.
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -337,9 +337,16 @@ fn main() -> Result<(), Failure> {
         host.base,
         std::thread::available_parallelism().map_or(0, usize::from)
     );
-    throughput(&host, &documents[..count])?;
-    lookups(&host, get_rate)?;
-    paced_uploads(&host, &documents[count..], upload_rate)?;
+    // A phase given 0 is left out.
+    if count > 0 {
+        throughput(&host, &documents[..count])?;
+    }
+    if get_rate > 0 {
+        lookups(&host, get_rate)?;
+    }
+    if upload_rate > 0 {
+        paced_uploads(&host, &documents[count..], upload_rate)?;
+    }
     drop(host);
     let _ = std::fs::remove_dir_all(&data);
     Ok(())

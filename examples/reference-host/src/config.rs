@@ -282,6 +282,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_reads_as_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("host.example.toml");
+        let example = Config::load(Some(&path), []).unwrap();
+        let defaults = Config::default();
+        assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+    }
+
+    #[test]
     fn an_unknown_setting_is_named() {
         let vars = [("BMC_HOST_LISTN".to_string(), "x".to_string())];
         let e = Config::load(None, vars).unwrap_err().to_string();

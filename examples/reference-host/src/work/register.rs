@@ -92,6 +92,12 @@ async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
         .record_outcome(&invoice.invoice_id, outcome, events)
         .await?;
     host.outbox.notify_one();
+    tracing::info!(
+        invoice_id = %record.invoice_id,
+        status = record.processing_status.name(),
+        registration_id = record.registration_id.as_deref().unwrap_or("-"),
+        "processed"
+    );
     observe(host, &record.created_at, record.processing_status);
     Ok(())
 }
