@@ -1,7 +1,6 @@
 //! The library as the host holds it: one [`Pipeline`] over the catalog and the rule book,
 //! both reloadable while requests run.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use bmc_core::catalog::{self, Catalog};
@@ -89,14 +88,4 @@ impl Engine {
         self.pipeline.catalog().reload()?;
         Ok(self.pipeline.catalog().get().len())
     }
-
-    /// The catalog index folder.
-    pub fn catalog_dir(&self) -> std::sync::Arc<Catalog> {
-        self.pipeline.catalog().get()
-    }
-}
-
-/// True when `path` holds an openable index.
-pub fn index_exists(path: &Path) -> bool {
-    Catalog::open(path).is_ok()
 }

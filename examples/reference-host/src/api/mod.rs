@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -310,17 +310,7 @@ async fn authorize(
     }
 }
 
-/// `Method` of a route spec.
 pub use openapi::document as openapi_document;
-
-/// The route's method.
-pub fn method_of(spec: &RouteSpec) -> Method {
-    if spec.method == "POST" {
-        Method::POST
-    } else {
-        Method::GET
-    }
-}
 
 /// Runs `work` on the blocking pool.
 pub async fn blocking<T: Send + 'static>(

@@ -90,21 +90,8 @@ pub async fn metrics(State(host): State<Arc<Host>>) -> Result<Response, Problem>
             count as f64,
         ));
     }
+    // Sorted by name (stably: the first of each name carries its help text).
     gauges.sort_by(|a, b| a.0.cmp(b.0));
-    // Each gauge's help once: the first of its name carries it.
-    let mut seen = std::collections::HashSet::new();
-    let helps: std::collections::HashMap<&str, &str> = gauges
-        .iter()
-        .filter(|g| !g.1.is_empty())
-        .map(|g| (g.0, g.1))
-        .collect();
-    for g in &mut gauges {
-        g.1 = if seen.insert(g.0) {
-            helps.get(g.0).copied().unwrap_or("")
-        } else {
-            ""
-        };
-    }
     let text = host.metrics.render(&gauges);
     let mut response = (StatusCode::OK, text).into_response();
     response.headers_mut().insert(
