@@ -248,6 +248,33 @@ fn the_certificate_is_deterministic_and_reads_back() {
 }
 
 #[test]
+fn the_certificate_keeps_characters_beyond_spanish() {
+    // Names outside the shared repertoire get a subset of their own and read back exactly; a
+    // character the font has no glyph for shows as the replacement character, never as nothing.
+    let (mut r, _) = register("data/invoices/FEV-0005.xml", "2026-11-29");
+    r.invoice.seller.name = "Łódź Ørsted Ağaç Ωmega".into();
+    r.invoice.buyer.name = "北京 Trading".into();
+    let pdf = certificate::render(&r).unwrap();
+    assert_eq!(pdf, certificate::render(&r).unwrap(), "byte-identical");
+    if !tool("pdftotext") {
+        eprintln!("pdftotext is not installed: the PDF is not read back here (CI does)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("bmc-cert-chars-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cert.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = pdf_text(&file);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(text.contains("Łódź Ørsted Ağaç Ωmega"), "{text}");
+    assert!(text.contains("\u{FFFD}\u{FFFD} Trading"), "{text}");
+    assert!(
+        text.contains("Comprobante de registro de factura"),
+        "{text}"
+    );
+}
+
+#[test]
 fn findings_and_commission_match_the_catalog_itself() {
     // The pipeline hands the products it matched by code to validation and the commission;
     // what they conclude must be what they conclude asking the catalog directly, for known

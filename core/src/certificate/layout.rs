@@ -1,84 +1,37 @@
 //! The certificate's page: A4, DejaVu Sans, amounts as Colombians write them.
 
-use std::sync::LazyLock;
-
-use krilla::Document;
-use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::page::PageSettings;
-use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
-
-use super::{CertificateError, qr_payload};
+use super::canvas::{Canvas, Weight};
+use super::{CertificateError, qr, qr_payload};
 use crate::dian::id::{format_id, id_label};
 use crate::invoice::type_code;
 use crate::money::{NumberStyle, format_amount};
 use crate::pipeline::Registration;
-
-static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
-    Font::new(
-        (include_bytes!("../../../data/fonts/DejaVuSans.ttf") as &'static [u8]).into(),
-        0,
-    )
-});
-static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
-    Font::new(
-        (include_bytes!("../../../data/fonts/DejaVuSans-Bold.ttf") as &'static [u8]).into(),
-        0,
-    )
-});
 
 const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
 const LEFT: f32 = 48.0;
 const RIGHT: f32 = WIDTH - 48.0;
 
-/// Advance width of DejaVu Sans in ems (advance / 2048 units), exact for the characters
-/// amounts are made of.
-fn em(c: char, bold: bool) -> f32 {
-    const UNITS: f32 = 2048.0;
-    match c {
-        '0'..='9' | '$' => {
-            if bold {
-                1425.0 / UNITS
-            } else {
-                1303.0 / UNITS
-            }
-        }
-        '.' | ',' | ' ' => {
-            if bold {
-                778.0 / UNITS
-            } else {
-                651.0 / UNITS
-            }
-        }
-        '%' => 1946.0 / UNITS,
-        _ => 1270.0 / UNITS,
-    }
-}
-
-struct Writer<'a, 'b> {
-    surface: &'a mut Surface<'b>,
-    regular: Font,
-    bold: Font,
+/// The layout's pen: a canvas and the current baseline.
+struct Writer {
+    canvas: Canvas,
     y: f32,
 }
 
-impl Writer<'_, '_> {
+fn weight(bold: bool) -> Weight {
+    if bold { Weight::Bold } else { Weight::Regular }
+}
+
+impl Writer {
     fn text(&mut self, x: f32, size: f32, bold: bool, text: &str) {
-        let font = if bold { &self.bold } else { &self.regular };
-        self.surface.draw_text(
-            Point::from_xy(x, self.y),
-            font.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        self.canvas.text(weight(bold), size, x, self.y, text);
     }
 
     fn right(&mut self, right: f32, size: f32, bold: bool, text: &str) {
-        let width: f32 = text.chars().map(|c| em(c, bold)).sum::<f32>() * size;
-        self.text(right - width, size, bold, text);
+        let width = self.canvas.width(weight(bold), size, text);
+        // To a hundredth of a point: exact enough, and short in the page's content.
+        let x = ((right - width) * 100.0).round() / 100.0;
+        self.text(x, size, bold, text);
     }
 
     fn down(&mut self, points: f32) {
@@ -86,40 +39,23 @@ impl Writer<'_, '_> {
     }
 
     fn rule(&mut self) {
-        let mut path = PathBuilder::new();
-        if let Some(rect) = Rect::from_xywh(LEFT, self.y, RIGHT - LEFT, 0.6) {
-            path.push_rect(rect);
-        }
-        if let Some(path) = path.finish() {
-            self.surface.draw_path(&path);
-        }
+        self.canvas.rect(LEFT, self.y, RIGHT - LEFT, 0.6);
     }
 
-    fn qr(&mut self, payload: &str, left: f32, top: f32, side: f32) {
-        let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
-        else {
+    /// Draws the QR code of `payload` with its top right corner at (`right`, `top`), modules of
+    /// `module` points (a round size keeps the page's numbers short).
+    fn qr(&mut self, payload: &str, right: f32, top: f32, module: f32) {
+        let Some((runs, modules)) = qr::runs(payload) else {
             return;
         };
-        let n = code.width();
-        let module = side / n as f32;
-        let colors = code.to_colors();
-        let mut path = PathBuilder::new();
-        for y in 0..n {
-            for x in 0..n {
-                if colors[y * n + x] == qrcode::Color::Dark
-                    && let Some(rect) = Rect::from_xywh(
-                        left + x as f32 * module,
-                        top + y as f32 * module,
-                        module,
-                        module,
-                    )
-                {
-                    path.push_rect(rect);
-                }
-            }
-        }
-        if let Some(path) = path.finish() {
-            self.surface.draw_path(&path);
+        let left = right - modules as f32 * module;
+        for (column, row, length) in runs {
+            self.canvas.rect(
+                left + column as f32 * module,
+                top + row as f32 * module,
+                length as f32 * module,
+                module,
+            );
         }
     }
 }
@@ -140,34 +76,19 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// Renders the certificate of `registration` as a PDF.
 pub fn render(registration: &Registration) -> Result<Vec<u8>, CertificateError> {
-    let (Some(regular), Some(bold)) = (REGULAR.clone(), BOLD.clone()) else {
-        return Err(CertificateError::Pdf {
-            message: "the embedded DejaVu Sans font cannot be read".into(),
-        });
+    let mut w = Writer {
+        canvas: Canvas::new(WIDTH, HEIGHT)?,
+        y: 64.0,
     };
-    let mut document = Document::new();
-    {
-        let settings = PageSettings::from_wh(WIDTH, HEIGHT).ok_or(CertificateError::Pdf {
-            message: "page size".into(),
-        })?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        let mut w = Writer {
-            surface: &mut surface,
-            regular,
-            bold,
-            y: 64.0,
-        };
-        draw(&mut w, registration);
-        surface.finish();
-        page.finish();
-    }
-    document.finish().map_err(|e| CertificateError::Pdf {
-        message: format!("{e:?}"),
-    })
+    draw(&mut w, registration);
+    let title = format!(
+        "Comprobante de registro de factura {}",
+        registration.registration_id
+    );
+    w.canvas.finish(&title, "es-CO")
 }
 
-fn draw(w: &mut Writer<'_, '_>, r: &Registration) {
+fn draw(w: &mut Writer, r: &Registration) {
     let inv = &r.invoice;
     w.text(LEFT, 9.0, true, "BOLSA MERCANTIL DE COLOMBIA");
     w.down(20.0);
@@ -179,7 +100,7 @@ fn draw(w: &mut Writer<'_, '_>, r: &Registration) {
         "Factura NO REGISTRABLE"
     };
     w.text(LEFT, 11.0, true, status);
-    w.qr(&qr_payload(r), RIGHT - 96.0, 40.0, 96.0);
+    w.qr(&qr_payload(r), RIGHT, 40.0, 2.5);
     w.down(22.0);
     w.text(
         LEFT,

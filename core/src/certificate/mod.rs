@@ -14,7 +14,10 @@
 //! # Ok(()) }
 //! ```
 
+mod canvas;
+mod font;
 mod layout;
+mod qr;
 
 pub use layout::render;
 

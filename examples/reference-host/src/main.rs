@@ -59,6 +59,9 @@ fn init_logs(config: &Config) {
     }
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match load(&cli) {
