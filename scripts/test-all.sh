@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of bmc-core: format and lint, the Rust tests (unit, integration, doc tests,
 # fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), the
-# reference host (bmc-host, against real child processes, Tesseract and an SMTP server), and the
-# Node addon (built, tested with node --test, and packed and installed as users get it).
+# reference host (bmc-host, against real child processes, Tesseract, an SMTP server and
+# PostgreSQL), and the Node addon (built, tested with node --test, and packed and installed as
+# users get it).
 #
 # Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm,
-# and for the OCR corpus Tesseract with Spanish, poppler-utils and zbar-tools (.ci/run installs
-# them).
+# for the OCR corpus Tesseract with Spanish, poppler-utils and zbar-tools, and for the host's
+# PostgreSQL backends Debian's postgresql (.ci/run installs them).
 # Everything else it installs itself: a venv under target/venv (maturin, pytest, stdnum) and
 # the npm dev dependencies.
 set -euo pipefail
@@ -63,9 +64,11 @@ ls "$CARGO_TARGET_DIR"/wheels/bmc_core-*-cp310-abi3-manylinux_2_28_x86_64.whl
 # The stubs describe the extension exactly (names, signatures, defaults, final classes).
 (cd "$CARGO_TARGET_DIR" && "$venv/bin/python" -m mypy.stubtest bmc_core._native)
 
-step "Reference host: cargo test -p bmc-host (roles, flows, bad requests, faults, SIGKILL and SIGTERM, SMTP, OCR)"
-# The SMTP test runs aiosmtpd from the venv made above.
-BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host
+step "Reference host: cargo test -p bmc-host --features postgres (roles, flows, bad requests, faults, SIGKILL and SIGTERM, SMTP, OCR; the contract of each backend; scaled out on PostgreSQL)"
+cargo clippy --locked -p bmc-host --all-targets --features postgres -- -D warnings
+# The SMTP test runs aiosmtpd from the venv made above; the PostgreSQL tests start their own
+# temporary servers with initdb.
+BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host --features postgres
 
 step "Node: build the addon, check the committed bindings, run node --test"
 (

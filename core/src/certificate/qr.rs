@@ -45,9 +45,11 @@ pub(super) fn modules(payload: &str) -> Option<(Vec<bool>, usize)> {
         .map(|(_, dark)| (dark, side))
 }
 
-/// The dark modules of the QR code of `payload` as horizontal runs `(column, row, length)`,
-/// with the side in modules.
-pub(super) fn runs(payload: &str) -> Option<(Vec<(usize, usize, usize)>, usize)> {
+/// A horizontal run of dark modules: its first column, its row and its length.
+pub(super) type Run = (usize, usize, usize);
+
+/// The dark modules of the QR code of `payload` as horizontal runs, with the side in modules.
+pub(super) fn runs(payload: &str) -> Option<(Vec<Run>, usize)> {
     let (dark, side) = modules(payload)?;
     let mut runs = Vec::new();
     for (row, line) in dark.chunks(side).enumerate() {

@@ -63,6 +63,8 @@ pub struct Config {
     pub auth: Auth,
     /// How mail leaves.
     pub mail: MailSettings,
+    /// Where state and queues live.
+    pub backends: Backends,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -85,6 +87,7 @@ impl Default for Config {
             queues: Queues::default(),
             auth: Auth::default(),
             mail: MailSettings::default(),
+            backends: Backends::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -183,6 +186,34 @@ impl Default for MailSettings {
             smtp_host: "127.0.0.1".into(),
             smtp_port: 25,
             from: "registro@bolsamercantil.example".into(),
+        }
+    }
+}
+
+/// Where state and queues live: SQLite files under `data_dir` by default; PostgreSQL (a build
+/// with the `postgres` feature) for hosts sharing them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Backends {
+    /// `sqlite` or `postgres`: invoices, registrations, commissions, certificates, OCR jobs
+    /// and the event outbox.
+    pub state: String,
+    /// `sqlite` or `postgres`: the three queues and their dead-letter queues.
+    pub queue: String,
+    /// The PostgreSQL database (`postgresql://user:password@host:5432/bmc` or
+    /// `host=... user=... dbname=...`), for either on `postgres`.
+    pub postgres_url: Option<String>,
+    /// The most connections this process opens to PostgreSQL.
+    pub postgres_max_connections: usize,
+}
+
+impl Default for Backends {
+    fn default() -> Backends {
+        Backends {
+            state: "sqlite".into(),
+            queue: "sqlite".into(),
+            postgres_url: None,
+            postgres_max_connections: 16,
         }
     }
 }

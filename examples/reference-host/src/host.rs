@@ -47,14 +47,50 @@ pub enum StartError {
 }
 
 impl Capabilities {
-    /// The embedded defaults under the configuration's data folder.
+    /// The embedded defaults under the configuration's data folder (whatever its
+    /// `[backends]` say).
     pub fn embedded(config: &Config) -> Result<Capabilities, StartError> {
+        Capabilities::assemble(config, sqlite_queue(config)?, sqlite_state(config)?)
+    }
+
+    /// The capabilities the configuration chooses: state and queues in SQLite or PostgreSQL,
+    /// the rest embedded. Call it on the runtime the host runs on (PostgreSQL's connections
+    /// live there).
+    pub async fn configured(config: &Config) -> Result<Capabilities, StartError> {
+        let backends = &config.backends;
+        for (setting, value) in [
+            ("backends.state", &backends.state),
+            ("backends.queue", &backends.queue),
+        ] {
+            if value != "sqlite" && value != "postgres" {
+                return Err(invalid(
+                    setting,
+                    format!("{value:?} is not sqlite or postgres"),
+                ));
+            }
+        }
+        let (queue, state) = if backends.state == "postgres" || backends.queue == "postgres" {
+            postgres_backends(config).await?
+        } else {
+            (None, None)
+        };
+        let queue = match queue {
+            Some(queue) => queue,
+            None => sqlite_queue(config)?,
+        };
+        let state = match state {
+            Some(state) => state,
+            None => sqlite_state(config)?,
+        };
+        Capabilities::assemble(config, queue, state)
+    }
+
+    fn assemble(
+        config: &Config,
+        queue: Arc<dyn Queue>,
+        state: Arc<dyn State>,
+    ) -> Result<Capabilities, StartError> {
         let dir = &config.data_dir;
-        let queue: Arc<dyn Queue> = Arc::new(embedded::SqliteQueue::open(
-            &dir.join("queue.sqlite"),
-            queue_specs(config),
-            Duration::from_millis(config.queues.poll_milliseconds.unwrap_or(200)),
-        )?);
         let mailer: Arc<dyn Mailer> = match config.mail.mode.as_str() {
             "outbox" => Arc::new(embedded::MailOutbox::new(
                 config
@@ -68,10 +104,10 @@ impl Capabilities {
                 config.mail.smtp_port,
             )),
             other => {
-                return Err(StartError::Config(crate::config::ConfigError::Invalid {
-                    origin: "mail.mode".into(),
-                    message: format!("{other:?} is not outbox or smtp"),
-                }));
+                return Err(invalid(
+                    "mail.mode",
+                    format!("{other:?} is not outbox or smtp"),
+                ));
             }
         };
         Ok(Capabilities {
@@ -83,9 +119,72 @@ impl Capabilities {
             queue,
             text: Arc::new(embedded::Tesseract),
             mailer,
-            state: Arc::new(embedded::SqliteState::open(&dir.join("state.sqlite"))?),
+            state,
         })
     }
+}
+
+fn invalid(origin: &str, message: String) -> StartError {
+    StartError::Config(crate::config::ConfigError::Invalid {
+        origin: origin.into(),
+        message,
+    })
+}
+
+/// The SQLite queues under the data folder.
+fn sqlite_queue(config: &Config) -> Result<Arc<dyn Queue>, StartError> {
+    Ok(Arc::new(embedded::SqliteQueue::open(
+        &config.data_dir.join("queue.sqlite"),
+        queue_specs(config),
+        poll(config),
+    )?))
+}
+
+/// The SQLite state under the data folder.
+fn sqlite_state(config: &Config) -> Result<Arc<dyn State>, StartError> {
+    Ok(Arc::new(embedded::SqliteState::open(
+        &config.data_dir.join("state.sqlite"),
+    )?))
+}
+
+fn poll(config: &Config) -> Duration {
+    Duration::from_millis(config.queues.poll_milliseconds.unwrap_or(200))
+}
+
+/// The queues and state the configuration puts on PostgreSQL (`None` for one it does not),
+/// sharing one pool.
+type Chosen = (Option<Arc<dyn Queue>>, Option<Arc<dyn State>>);
+
+#[cfg(feature = "postgres")]
+async fn postgres_backends(config: &Config) -> Result<Chosen, StartError> {
+    let backends = &config.backends;
+    let url = backends.postgres_url.as_deref().ok_or_else(|| {
+        invalid(
+            "backends.postgres_url",
+            "PostgreSQL is chosen and no postgres_url is set".into(),
+        )
+    })?;
+    let db = crate::postgres::Postgres::connect(url, backends.postgres_max_connections).await?;
+    let queue: Option<Arc<dyn Queue>> = (backends.queue == "postgres").then(|| {
+        Arc::new(crate::postgres::PostgresQueue::new(
+            db.clone(),
+            queue_specs(config),
+            poll(config),
+        )) as Arc<dyn Queue>
+    });
+    let state: Option<Arc<dyn State>> = (backends.state == "postgres")
+        .then(|| Arc::new(crate::postgres::PostgresState::new(db)) as Arc<dyn State>);
+    Ok((queue, state))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn postgres_backends(_config: &Config) -> Result<Chosen, StartError> {
+    Err(invalid(
+        "backends",
+        "PostgreSQL is chosen, and this bmc-host was built without the postgres feature \
+         (cargo build --release -p bmc-host --features postgres)"
+            .into(),
+    ))
 }
 
 /// The seed's queue settings with the configuration's overrides.

@@ -15,6 +15,8 @@ pub mod host;
 pub mod ids;
 pub mod metrics;
 mod mime;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod problem;
 pub mod routes;
 pub mod work;

@@ -138,7 +138,10 @@ fn serve(config: Config) -> Result<(), String> {
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let data = config.data_dir.clone();
         let index = config.catalog_index();
-        let host = host(config)?;
+        let caps = Capabilities::configured(&config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let host = Host::new(config, caps).map_err(|e| e.to_string())?;
         eprintln!(
             "bmc-host listening on http://{address}\n  data:    {}\n  catalog: {} (from {})\n  events:  {}\n  mail:    {}\n  token:   cargo run --release -p bmc-host -- token --role operator\n  API:     http://{address}/openapi.json",
             data.display(),

@@ -51,7 +51,29 @@ impl Storage for Faulty {
 fn failed_writes_are_retried_dead_lettered_and_redriven() {
     let data = scratch("faults");
     let settings = config(&data);
-    let mut caps = Capabilities::embedded(&settings).unwrap();
+    let caps = Capabilities::embedded(&settings).unwrap();
+    retried_dead_lettered_and_redriven(settings, caps);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn on_postgres_failed_writes_are_retried_dead_lettered_and_redriven() {
+    let server = common::postgres::TestPostgres::start("faults");
+    let mut settings = config(&scratch("faults-postgres"));
+    settings.backends.state = "postgres".into();
+    settings.backends.queue = "postgres".into();
+    settings.backends.postgres_url = Some(server.database("bmc"));
+    // The pool's first connections live on this runtime; the host's own run on its.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let caps = runtime
+        .block_on(Capabilities::configured(&settings))
+        .unwrap();
+    retried_dead_lettered_and_redriven(settings, caps);
+    let dead = server.psql("bmc", "SELECT count(*) FROM bmc_queue.messages WHERE dead");
+    assert_eq!(dead, "0");
+}
+
+fn retried_dead_lettered_and_redriven(settings: bmc_host::Config, mut caps: Capabilities) {
     let faulty = Arc::new(Faulty {
         inner: Arc::clone(&caps.storage),
         failures: AtomicI64::new(2),
@@ -80,7 +102,11 @@ fn failed_writes_are_retried_dead_lettered_and_redriven() {
             .contains("injected: the disk is full"),
         "{failed}"
     );
-    assert_eq!(faulty.attempts.load(Ordering::SeqCst), 6);
+    assert_eq!(
+        faulty.attempts.load(Ordering::SeqCst),
+        6,
+        "three attempts for the first, three for the second: {failed}"
+    );
     common::wait_until(std::time::Duration::from_secs(30), || {
         let (_, queues) = host.get_json("/admin/queues");
         queues["queues"][0]["dead_letters"]

@@ -5,23 +5,16 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::BufRead as _;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bmc_host::auth::Role;
+use common::child::{ChildHost, check_nothing_lost, token};
 use common::{request, root, scratch, wait_until};
 use serde_json::Value;
-
-/// A `bmc-host` child process.
-struct ChildHost {
-    child: Child,
-    base: String,
-}
 
 fn write_config(data: &Path) -> PathBuf {
     let path = data.join("host.toml");
@@ -51,60 +44,6 @@ retry_milliseconds = 100
     path
 }
 
-impl ChildHost {
-    fn start(config: &Path) -> ChildHost {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bmc-host"))
-            .arg("--config")
-            .arg(config)
-            .env("BMC_HOST_LOG_FILTER", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if !sent {
-                    eprintln!("host: {line}");
-                }
-                if !sent && let Some(at) = line.strip_prefix("bmc-host listening on ") {
-                    let _ = tx.send(at.to_string());
-                    sent = true;
-                }
-            }
-        });
-        let base = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the host did not start");
-        wait_until(Duration::from_secs(60), || {
-            request(&base, "GET", "/ready", None, None, b"").0 == 200
-        });
-        ChildHost { child, base }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-fn token(data: &Path) -> String {
-    let secret = bmc_host::auth::load_or_create_secret(&data.join("jwt-secret")).unwrap();
-    bmc_host::auth::issue_hs256(
-        &secret,
-        "test",
-        Role::Admin,
-        chrono::Utc::now().timestamp(),
-        3600,
-        None,
-    )
-}
-
 /// The documents: generated XML invoices, the sample PDFs (text layer) and OCR TSVs.
 fn documents(xml: usize) -> Vec<Vec<u8>> {
     let mut documents = common::generated_xml(xml, 41);
@@ -121,110 +60,6 @@ fn documents(xml: usize) -> Vec<Vec<u8>> {
         }
     }
     documents
-}
-
-fn get_json(base: &str, token: &str, path: &str) -> Value {
-    let (_, body) = request(base, "GET", path, Some(token), None, b"");
-    serde_json::from_slice(&body).unwrap_or(Value::Null)
-}
-
-/// Every accepted upload has one final status, one registration id and certificate at most,
-/// and one id per event.
-fn check_nothing_lost(base: &str, token: &str, data: &Path, accepted: &BTreeSet<String>) {
-    let mut statuses: BTreeMap<String, Value> = BTreeMap::new();
-    wait_until(Duration::from_secs(300), || {
-        for id in accepted {
-            if statuses.contains_key(id) {
-                continue;
-            }
-            let status = get_json(base, token, &format!("/invoices/{id}/status"));
-            if matches!(
-                status["status"].as_str(),
-                Some("REGISTERED" | "NEEDS_REVIEW" | "REJECTED" | "FAILED")
-            ) {
-                statuses.insert(id.clone(), status);
-            }
-        }
-        statuses.len() == accepted.len()
-    });
-    let mut registrations = BTreeSet::new();
-    let mut certificates = BTreeSet::new();
-    let mut registered = 0;
-    for status in statuses.values() {
-        assert_ne!(status["status"], "FAILED", "{status}");
-        if let Some(r) = status["registration_id"].as_str() {
-            assert!(
-                registrations.insert(r.to_string()),
-                "registration {r} twice"
-            );
-        }
-        if status["status"] == "REGISTERED" {
-            registered += 1;
-            let c = status["certificate_id"]
-                .as_str()
-                .expect("a registered invoice has a certificate");
-            assert!(certificates.insert(c.to_string()), "certificate {c} twice");
-        }
-    }
-    assert!(
-        registered > accepted.len() / 2,
-        "{registered} of {} registered",
-        accepted.len()
-    );
-    let (status, _) = request(
-        base,
-        "GET",
-        &format!("/certificates/{}/download", certificates.first().unwrap()),
-        Some(token),
-        None,
-        b"",
-    );
-    assert_eq!(status, 200);
-    // Events: wait for the outbox to drain, then one id per invoice and event.
-    wait_until(Duration::from_secs(60), || {
-        let log = std::fs::read_to_string(data.join("events.jsonl")).unwrap_or_default();
-        let uploaded = log
-            .lines()
-            .filter(|l| l.contains("\"invoice.uploaded\""))
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["detail"]["invoice_id"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect::<BTreeSet<_>>();
-        let validated = log
-            .lines()
-            .filter(|l| l.contains("\"invoice.validated\""))
-            .count();
-        accepted.iter().all(|id| uploaded.contains(id)) && validated >= accepted.len()
-    });
-    let log = std::fs::read_to_string(data.join("events.jsonl")).unwrap();
-    let mut ids: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
-    for line in log.lines() {
-        let event: Value = serde_json::from_str(line).unwrap();
-        let invoice = event["detail"]["invoice_id"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        ids.entry((invoice, event["name"].as_str().unwrap().to_string()))
-            .or_default()
-            .insert(event["id"].as_str().unwrap().to_string());
-    }
-    for ((invoice, name), event_ids) in &ids {
-        assert_eq!(
-            event_ids.len(),
-            1,
-            "{name} of {invoice} announced under {event_ids:?}"
-        );
-    }
-    for (id, status) in &statuses {
-        let has = |name: &str| ids.contains_key(&(id.clone(), name.to_string()));
-        assert!(has("invoice.uploaded") && has("invoice.validated"), "{id}");
-        if status["status"] == "REGISTERED" {
-            assert!(has("commission.calculated"), "{id}");
-        }
-    }
 }
 
 #[test]
@@ -323,7 +158,8 @@ fn sigterm_finishes_the_work_in_flight_and_exits_0() {
         let answer: Value = serde_json::from_slice(&body).unwrap();
         accepted.insert(answer["invoice_id"].as_str().unwrap().to_string());
     }
-    let mut child = host.child;
+    let mut host = host;
+    let child = &mut host.child;
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -338,6 +174,7 @@ fn sigterm_finishes_the_work_in_flight_and_exits_0() {
         status.is_some()
     });
     assert_eq!(status.unwrap().code(), Some(0));
+    drop(host);
     // Started again, it finishes what was left queued.
     let host = ChildHost::start(&config);
     check_nothing_lost(&host.base, &token, &data, &accepted);

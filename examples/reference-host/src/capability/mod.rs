@@ -15,10 +15,12 @@ mod text;
 pub use error::CapabilityError;
 pub use events::{EventBus, OutboxEvent};
 pub use mailer::{Attachment, Mail, Mailer};
-pub use queue::{DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received};
+pub use queue::{
+    DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received, receive_polling,
+};
 pub use state::{
-    CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus, NewInvoice, Outcome,
-    State, Status,
+    CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
+    NewInvoice, Outcome, State, Status,
 };
 pub use storage::{ObjectKind, Storage, key_of as storage_key};
 pub use text::{ScannedText, TextSource};

@@ -200,3 +200,28 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
     /// count, and answers how many moved.
     async fn redrive(&self, queue: QueueName) -> Result<Vec<DeadLetter>, CapabilityError>;
 }
+
+/// A receive that waits: `try_receive` until it takes something or `wait` is over, asking
+/// again when `arrived` is notified (a send in this process) or every `poll` (leases expire and
+/// other processes send without notice).
+pub async fn receive_polling<F, Fut>(
+    arrived: &tokio::sync::Notify,
+    poll: Duration,
+    wait: Duration,
+    mut try_receive: F,
+) -> Result<Vec<Received>, CapabilityError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Received>, CapabilityError>>,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let notified = arrived.notified();
+        let taken = try_receive().await?;
+        let now = tokio::time::Instant::now();
+        if !taken.is_empty() || now >= deadline {
+            return Ok(taken);
+        }
+        let _ = tokio::time::timeout(poll.min(deadline - now), notified).await;
+    }
+}

@@ -145,6 +145,75 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
+impl Outcome {
+    /// True when the outcome registers the invoice (REGISTERED, or NEEDS_REVIEW awaiting a
+    /// person).
+    pub fn registers(&self) -> bool {
+        matches!(self.status, Status::Registered | Status::NeedsReview)
+    }
+
+    /// The registration id in the registration, when there is one.
+    pub fn registration_id(&self) -> Option<String> {
+        self.registration
+            .as_ref()
+            .and_then(|r| r.get("registration_id"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    }
+
+    /// Turns the outcome into the refusal of an invoice whose CUFE `holder` was registered
+    /// under: REJECTED with `CUFE_ALREADY_REGISTERED`, no certificate, no commission event.
+    pub fn refuse_registered_cufe(&mut self, holder: &str, events: &mut Vec<OutboxEvent>) {
+        self.status = Status::Rejected;
+        self.certificate = None;
+        self.error = Some(format!(
+            "CUFE_ALREADY_REGISTERED: the invoice with this CUFE is registered as {holder}"
+        ));
+        events.retain(|e| e.name != "commission.calculated");
+    }
+
+    /// The commission of a registering outcome as its table keeps it: fee, IVA, total
+    /// (decimal strings), the rule set, and core's JSON.
+    pub fn commission_row(&self) -> Option<CommissionRow> {
+        let commission = self.registration.as_ref()?.get("commission")?;
+        if !self.registers() {
+            return None;
+        }
+        let text = |k: &str| {
+            commission
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        Some(CommissionRow {
+            fee: text("fee"),
+            iva: text("iva"),
+            total: text("total"),
+            rule_set: commission
+                .get("rule_set")
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .unwrap_or_default(),
+            body: commission.clone(),
+        })
+    }
+}
+
+/// A commission as state keeps it beside its registration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommissionRow {
+    /// The fee (decimal string).
+    pub fee: String,
+    /// The IVA on the fee.
+    pub iva: String,
+    /// Fee and IVA.
+    pub total: String,
+    /// The rule set (id and version).
+    pub rule_set: String,
+    /// Core's JSON of the commission.
+    pub body: serde_json::Value,
+}
+
 /// A certificate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CertificateRecord {

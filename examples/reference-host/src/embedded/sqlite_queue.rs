@@ -220,17 +220,10 @@ impl Queue for SqliteQueue {
         max: usize,
         wait: Duration,
     ) -> Result<Vec<Received>, CapabilityError> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let arrived = self.arrived.notified();
-            let taken = self.try_receive(queue, max).await?;
-            let now = tokio::time::Instant::now();
-            if !taken.is_empty() || now >= deadline {
-                return Ok(taken);
-            }
-            // Woken by a send, or after a poll interval (leases expire without a send).
-            let _ = tokio::time::timeout(self.poll.min(deadline - now), arrived).await;
-        }
+        crate::capability::receive_polling(&self.arrived, self.poll, wait, || {
+            self.try_receive(queue, max)
+        })
+        .await
     }
 
     async fn delete(&self, queue: QueueName, receipt: &str) -> Result<(), CapabilityError> {

@@ -314,7 +314,7 @@ impl State for SqliteState {
                 }
                 let mut outcome = outcome;
                 let mut events = events;
-                if matches!(outcome.status, Status::Registered | Status::NeedsReview)
+                if outcome.registers()
                     && let Some(cufe) = &outcome.cufe
                 {
                     let other: Option<String> = tx
@@ -326,21 +326,11 @@ impl State for SqliteState {
                         )
                         .optional()?;
                     if let Some(other) = other {
-                        outcome.status = Status::Rejected;
-                        outcome.certificate = None;
-                        outcome.error = Some(format!(
-                            "CUFE_ALREADY_REGISTERED: the invoice with this CUFE is registered as {other}"
-                        ));
-                        events.retain(|e| e.name != "commission.calculated");
+                        outcome.refuse_registered_cufe(&other, &mut events);
                     }
                 }
-                let registration_id = outcome
-                    .registration
-                    .as_ref()
-                    .and_then(|r| r.get("registration_id"))
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string);
-                let registered = matches!(outcome.status, Status::Registered | Status::NeedsReview);
+                let registration_id = outcome.registration_id();
+                let registered = outcome.registers();
                 tx.execute(
                     "UPDATE invoices SET processing_status = ?2, seller_nit = COALESCE(?3, seller_nit),
                         invoice_number = ?4, invoice_date = ?5, cufe = ?6, total_amount = ?7,
@@ -367,17 +357,12 @@ impl State for SqliteState {
                         "INSERT OR REPLACE INTO registrations (invoice_id, registration_id, body) VALUES (?1, ?2, ?3)",
                         params![id, registration_id, json_text(registration)],
                     )?;
-                    if let Some(commission) = registration.get("commission").filter(|_| registered) {
-                        let text = |k: &str| commission.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-                        let rule_set = commission
-                            .get("rule_set")
-                            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                            .unwrap_or_default();
+                    if let Some(c) = outcome.commission_row() {
                         tx.execute(
                             "INSERT OR REPLACE INTO commissions (invoice_id, registration_id, commission_fee,
                                 commission_iva, commission_total, rule_set, body)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![id, registration_id, text("fee"), text("iva"), text("total"), rule_set, json_text(commission)],
+                            params![id, registration_id, c.fee, c.iva, c.total, c.rule_set, json_text(&c.body)],
                         )?;
                     }
                 }

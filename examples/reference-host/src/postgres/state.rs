@@ -1,0 +1,556 @@
+//! The platform's state in PostgreSQL: `bmc_transactional.invoices` partitioned by month,
+//! registrations, commissions, certificates, OCR jobs, and the event outbox written in the
+//! transaction of the change each event announces.
+
+use async_trait::async_trait;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::db::{Postgres, classify};
+use crate::capability::{
+    CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
+    NewInvoice, OutboxEvent, Outcome, State, Status,
+};
+
+const INVOICE_COLUMNS: &str = "invoice_id, document_sha256, document_type, document_path, \
+    needs_ocr, processing_status, seller_nit, invoice_number, to_char(invoice_date, 'YYYY-MM-DD'), \
+    cufe, total_amount::text, ocr_confidence::text, registration_id, certificate_id, error, \
+    notify_email, bmc_transactional.rfc3339(created_at), bmc_transactional.rfc3339(updated_at)";
+
+/// An invoice by id: its upload time first, so that only its month's partition is read.
+const INVOICE_BY_ID: &str = "FROM bmc_transactional.invoices WHERE invoice_id = $1 \
+    AND created_at = (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)";
+
+/// The state in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresState {
+    db: Postgres,
+}
+
+impl PostgresState {
+    /// The state in `db`.
+    pub fn new(db: Postgres) -> PostgresState {
+        PostgresState { db }
+    }
+}
+
+fn fail(e: tokio_postgres::Error) -> CapabilityError {
+    classify("state", &e)
+}
+
+fn invoice_row(r: &Row) -> InvoiceRecord {
+    let status: String = r.get(5);
+    InvoiceRecord {
+        invoice_id: r.get(0),
+        document_sha256: r.get(1),
+        document_type: r.get(2),
+        document_path: r.get(3),
+        needs_ocr: r.get(4),
+        processing_status: Status::parse(&status).unwrap_or(Status::Failed),
+        seller_nit: r.get(6),
+        invoice_number: r.get(7),
+        invoice_date: r.get(8),
+        cufe: r.get(9),
+        total_amount: r.get(10),
+        ocr_confidence: r.get(11),
+        registration_id: r.get(12),
+        certificate_id: r.get(13),
+        error: r.get(14),
+        notify_email: r.get(15),
+        created_at: r.get(16),
+        updated_at: r.get(17),
+    }
+}
+
+async fn get_invoice(
+    c: &impl deadpool_postgres::GenericClient,
+    id: &str,
+) -> Result<Option<InvoiceRecord>, CapabilityError> {
+    let row = c
+        .query_opt(&format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID}"), &[&id])
+        .await
+        .map_err(fail)?;
+    Ok(row.as_ref().map(invoice_row))
+}
+
+async fn append_events(
+    tx: &deadpool_postgres::Transaction<'_>,
+    events: &[OutboxEvent],
+) -> Result<(), CapabilityError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO bmc_transactional.outbox (event_id, body) VALUES ($1, $2)
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .await
+        .map_err(fail)?;
+    for event in events {
+        let body =
+            serde_json::to_value(event).map_err(|e| CapabilityError::permanent("state", e))?;
+        tx.execute(&statement, &[&event.id, &body])
+            .await
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+fn job_status_name(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::Pending => "PENDING",
+        JobStatus::Completed => "COMPLETED",
+        JobStatus::Failed => "FAILED",
+    }
+}
+
+fn job_row(r: &Row) -> JobRecord {
+    let status: String = r.get(3);
+    JobRecord {
+        job_id: r.get(0),
+        invoice_id: r.get(1),
+        document_key: r.get(2),
+        status: match status.as_str() {
+            "COMPLETED" => JobStatus::Completed,
+            "FAILED" => JobStatus::Failed,
+            _ => JobStatus::Pending,
+        },
+        text_key: r.get(4),
+        result: r.get(5),
+        error: r.get(6),
+        created_at: r.get(7),
+        updated_at: r.get(8),
+    }
+}
+
+#[async_trait]
+impl State for PostgresState {
+    async fn create_invoice(
+        &self,
+        invoice: NewInvoice,
+        event: OutboxEvent,
+    ) -> Result<(InvoiceRecord, bool), CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        let created = tx
+            .query_opt(
+                "INSERT INTO bmc_transactional.invoice_keys (invoice_id, document_sha256, created_at)
+                 VALUES ($1, $2, date_trunc('milliseconds', clock_timestamp()))
+                 ON CONFLICT DO NOTHING
+                 RETURNING created_at",
+                &[&invoice.id, &invoice.sha256],
+            )
+            .await
+            .map_err(fail)?;
+        if let Some(row) = &created {
+            let at: std::time::SystemTime = row.get(0);
+            tx.execute(
+                "INSERT INTO bmc_transactional.invoices (invoice_id, document_sha256, document_type,
+                    document_path, needs_ocr, seller_nit, notify_email, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                &[
+                    &invoice.id,
+                    &invoice.sha256,
+                    &invoice.format,
+                    &invoice.document_key,
+                    &invoice.needs_ocr,
+                    &invoice.seller_nit,
+                    &invoice.notify_email,
+                    &at,
+                ],
+            )
+            .await
+            .map_err(fail)?;
+            append_events(&tx, &[event]).await?;
+        }
+        let record = get_invoice(&tx, &invoice.id).await?.ok_or_else(|| {
+            CapabilityError::permanent(
+                "state",
+                format!(
+                    "invoice {} has the document of another invoice id",
+                    invoice.id
+                ),
+            )
+        })?;
+        tx.commit().await.map_err(fail)?;
+        Ok((record, created.is_some()))
+    }
+
+    async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        get_invoice(&client, id).await
+    }
+
+    async fn list_invoices(
+        &self,
+        filter: &InvoiceFilter,
+    ) -> Result<Vec<InvoiceRecord>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let mut sql =
+            format!("SELECT {INVOICE_COLUMNS} FROM bmc_transactional.invoices WHERE true");
+        let mut values: Vec<String> = Vec::new();
+        let mut condition = |sql: &mut String, value: String, clause: &str| {
+            values.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(status) = filter.status {
+            condition(&mut sql, status.name().into(), " AND processing_status = ?");
+        }
+        if let Some(seller) = &filter.seller_nit {
+            condition(&mut sql, seller.clone(), " AND seller_nit = ?");
+        }
+        if let Some(from) = &filter.from {
+            condition(
+                &mut sql,
+                from.clone(),
+                " AND created_at >= ?::text::timestamptz",
+            );
+        }
+        if let Some(to) = &filter.to {
+            condition(
+                &mut sql,
+                to.clone(),
+                " AND created_at < ?::text::timestamptz",
+            );
+        }
+        if let Some(after) = &filter.after {
+            condition(
+                &mut sql,
+                after.clone(),
+                " AND (created_at, invoice_id) < (SELECT created_at, invoice_id
+                   FROM bmc_transactional.invoice_keys WHERE invoice_id = ?)",
+            );
+        }
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, invoice_id DESC LIMIT {}",
+            filter.limit
+        ));
+        let params: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let rows = client.query(&sql, &params).await.map_err(fail)?;
+        Ok(rows.iter().map(invoice_row).collect())
+    }
+
+    async fn set_status(
+        &self,
+        id: &str,
+        status: Status,
+        error: Option<String>,
+        events: Vec<OutboxEvent>,
+    ) -> Result<(), CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        tx.execute(
+            "UPDATE bmc_transactional.invoices SET processing_status = $2,
+                error = COALESCE($3, error), updated_at = clock_timestamp()
+             WHERE invoice_id = $1 AND created_at =
+                (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
+            &[&id, &status.name(), &error],
+        )
+        .await
+        .map_err(fail)?;
+        append_events(&tx, &events).await?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn record_outcome(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        events: Vec<OutboxEvent>,
+    ) -> Result<InvoiceRecord, CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        // The row is locked for the transaction: a message delivered twice waits here and then
+        // finds the outcome recorded.
+        let current = tx
+            .query_opt(
+                &format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID} FOR UPDATE"),
+                &[&id],
+            )
+            .await
+            .map_err(fail)?
+            .as_ref()
+            .map(invoice_row)
+            .ok_or_else(|| CapabilityError::permanent("state", format!("no invoice {id}")))?;
+        let status = current.processing_status;
+        if status.is_final() && status != Status::Failed {
+            return Ok(current);
+        }
+        let mut outcome = outcome;
+        let mut events = events;
+        if outcome.registers()
+            && let Some(cufe) = outcome.cufe.clone()
+        {
+            // The first to insert the CUFE holds it; a concurrent second waits for the first
+            // to commit, inserts nothing, and reads the holder in a statement of its own (one
+            // that sees the first's commit).
+            let claimed = tx
+                .query_opt(
+                    "INSERT INTO bmc_transactional.registered_cufes (cufe, invoice_id)
+                     VALUES ($1, $2) ON CONFLICT (cufe) DO NOTHING RETURNING invoice_id",
+                    &[&cufe, &id],
+                )
+                .await
+                .map_err(fail)?;
+            let holder: String = match claimed {
+                Some(row) => row.get(0),
+                None => tx
+                    .query_one(
+                        "SELECT invoice_id FROM bmc_transactional.registered_cufes WHERE cufe = $1",
+                        &[&cufe],
+                    )
+                    .await
+                    .map_err(fail)?
+                    .get(0),
+            };
+            if holder != id {
+                outcome.refuse_registered_cufe(&holder, &mut events);
+            }
+        }
+        let registration_id = outcome.registration_id();
+        let registered = outcome.registers();
+        tx.execute(
+            "UPDATE bmc_transactional.invoices SET processing_status = $2,
+                seller_nit = COALESCE($3, seller_nit), invoice_number = $4,
+                invoice_date = $5::text::date, cufe = $6, total_amount = $7::text::numeric,
+                ocr_confidence = $8::text::numeric, registration_id = $9, certificate_id = $10,
+                error = $11, updated_at = clock_timestamp()
+             WHERE invoice_id = $1 AND created_at = $12::text::timestamptz",
+            &[
+                &id,
+                &outcome.status.name(),
+                &outcome.seller_nit,
+                &outcome.invoice_number,
+                &outcome.invoice_date,
+                &outcome.cufe,
+                &outcome.total_amount,
+                &outcome.ocr_confidence,
+                &registration_id.as_ref().filter(|_| registered),
+                &outcome.certificate.as_ref().map(|c| &c.certificate_id),
+                &outcome.error,
+                &current.created_at,
+            ],
+        )
+        .await
+        .map_err(fail)?;
+        if let (Some(registration), Some(registration_id)) =
+            (&outcome.registration, &registration_id)
+        {
+            tx.execute(
+                "INSERT INTO bmc_transactional.registrations (invoice_id, registration_id, body)
+                 VALUES ($1, $2, $3)
+                 ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2, body = $3",
+                &[&id, registration_id, registration],
+            )
+            .await
+            .map_err(fail)?;
+            if let Some(commission) = outcome.commission_row() {
+                tx.execute(
+                    "INSERT INTO bmc_transactional.commissions (invoice_id, registration_id,
+                        commission_fee, commission_iva, commission_total, rule_set, body)
+                     VALUES ($1, $2, $3::text::numeric, $4::text::numeric, $5::text::numeric, $6, $7)
+                     ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2,
+                        commission_fee = $3::text::numeric, commission_iva = $4::text::numeric,
+                        commission_total = $5::text::numeric, rule_set = $6, body = $7",
+                    &[
+                        &id,
+                        registration_id,
+                        &commission.fee,
+                        &commission.iva,
+                        &commission.total,
+                        &commission.rule_set,
+                        &commission.body,
+                    ],
+                )
+                .await
+                .map_err(fail)?;
+            }
+        }
+        if let Some(cert) = &outcome.certificate {
+            tx.execute(
+                "INSERT INTO bmc_transactional.certificates (certificate_id, invoice_id,
+                    registration_id, object_key, created_at)
+                 VALUES ($1, $2, $3, $4, $5::text::timestamptz)
+                 ON CONFLICT (certificate_id) DO UPDATE SET object_key = $4",
+                &[
+                    &cert.certificate_id,
+                    &id,
+                    &cert.registration_id,
+                    &cert.object_key,
+                    &cert.created_at,
+                ],
+            )
+            .await
+            .map_err(fail)?;
+        }
+        append_events(&tx, &events).await?;
+        let record = get_invoice(&tx, id)
+            .await?
+            .ok_or_else(|| CapabilityError::permanent("state", format!("no invoice {id}")))?;
+        tx.commit().await.map_err(fail)?;
+        Ok(record)
+    }
+
+    async fn registration(&self, id: &str) -> Result<Option<serde_json::Value>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM bmc_transactional.registrations WHERE invoice_id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let row = client
+            .query_opt(
+                "SELECT certificate_id, invoice_id, registration_id, object_key,
+                    bmc_transactional.rfc3339(created_at)
+                 FROM bmc_transactional.certificates WHERE certificate_id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(row.map(|r| CertificateRecord {
+            certificate_id: r.get(0),
+            invoice_id: r.get(1),
+            registration_id: r.get(2),
+            object_key: r.get(3),
+            created_at: r.get(4),
+        }))
+    }
+
+    async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError> {
+        let client = self.db.client("state").await?;
+        client
+            .execute(
+                "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5::text::timestamptz, $5::text::timestamptz)
+                 ON CONFLICT (job_id) DO NOTHING",
+                &[
+                    &job.job_id,
+                    &job.invoice_id,
+                    &job.document_key,
+                    &job_status_name(job.status),
+                    &job.created_at,
+                ],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let row = client
+            .query_opt(
+                "SELECT job_id, invoice_id, document_key, status, text_key, result, error,
+                    bmc_transactional.rfc3339(created_at), bmc_transactional.rfc3339(updated_at)
+                 FROM bmc_transactional.ocr_jobs WHERE job_id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(row.as_ref().map(job_row))
+    }
+
+    async fn finish_job(
+        &self,
+        job: JobRecord,
+        invoice_status: Option<Status>,
+        events: Vec<OutboxEvent>,
+    ) -> Result<(), CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        tx.execute(
+            "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+                text_key, result, error, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::timestamptz, clock_timestamp())
+             ON CONFLICT (job_id) DO UPDATE SET status = $4, text_key = $5, result = $6,
+                error = $7, updated_at = clock_timestamp()",
+            &[
+                &job.job_id,
+                &job.invoice_id,
+                &job.document_key,
+                &job_status_name(job.status),
+                &job.text_key,
+                &job.result,
+                &job.error,
+                &job.created_at,
+            ],
+        )
+        .await
+        .map_err(fail)?;
+        if let (Some(status), Some(invoice)) = (invoice_status, &job.invoice_id) {
+            tx.execute(
+                "UPDATE bmc_transactional.invoices SET processing_status = $2,
+                    error = COALESCE($3, error), updated_at = clock_timestamp()
+                 WHERE invoice_id = $1 AND created_at =
+                    (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
+                &[invoice, &status.name(), &job.error],
+            )
+            .await
+            .map_err(fail)?;
+        }
+        append_events(&tx, &events).await?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn pending_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let rows = client
+            .query(
+                "SELECT body FROM bmc_transactional.outbox ORDER BY seq LIMIT $1",
+                &[&limit],
+            )
+            .await
+            .map_err(fail)?;
+        rows.iter()
+            .map(|r| {
+                serde_json::from_value(r.get(0)).map_err(|e| CapabilityError::permanent("state", e))
+            })
+            .collect()
+    }
+
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError> {
+        let client = self.db.client("state").await?;
+        client
+            .execute(
+                "DELETE FROM bmc_transactional.outbox WHERE event_id = ANY($1)",
+                &[&ids],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    async fn status_counts(&self) -> Result<Vec<(Status, u64)>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let rows = client
+            .query(
+                "SELECT processing_status, COUNT(*) FROM bmc_transactional.invoices
+                 GROUP BY processing_status",
+                &[],
+            )
+            .await
+            .map_err(fail)?;
+        let counts: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        Ok(Status::ALL
+            .into_iter()
+            .map(|s| {
+                let n = counts
+                    .iter()
+                    .find(|(name, _)| name == s.name())
+                    .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+                (s, n)
+            })
+            .collect())
+    }
+}

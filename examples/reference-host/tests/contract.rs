@@ -1,0 +1,716 @@
+//! One contract for each capability with more than one backend, run against every backend:
+//! the embedded SQLite state and queues, and (feature `postgres`) PostgreSQL's, on a real
+//! server the test starts. What one backend does, the other must do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bmc_host::capability::{
+    CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewInvoice, OutboxEvent, Outcome,
+    Outgoing, Queue, QueueName, QueueSpec, State, Status,
+};
+use bmc_host::embedded::{SqliteQueue, SqliteState};
+use common::scratch;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn event(name: &str) -> OutboxEvent {
+    OutboxEvent {
+        id: bmc_host::ids::random_id("evt"),
+        name: name.into(),
+        source: "bmc.test".into(),
+        detail_type: name.into(),
+        detail: serde_json::json!({"name": name}),
+        time: bmc_host::ids::now_rfc3339(),
+    }
+}
+
+fn upload(n: u32, seller: &str) -> NewInvoice {
+    let sha = format!("{n:064x}");
+    NewInvoice {
+        id: format!("inv_{n:08}"),
+        sha256: sha.clone(),
+        format: "ubl-xml".into(),
+        document_key: format!("documents/{sha}"),
+        needs_ocr: false,
+        seller_nit: Some(seller.into()),
+        notify_email: None,
+    }
+}
+
+fn registered(n: u32, cufe: &str) -> Outcome {
+    let registration_id = format!("RF-20261201-{n:010}");
+    Outcome {
+        status: Status::Registered,
+        seller_nit: Some("890903938".into()),
+        invoice_number: Some(format!("SETP{n}")),
+        invoice_date: Some("2026-09-09".into()),
+        cufe: Some(cufe.into()),
+        total_amount: Some("94774988.80".into()),
+        ocr_confidence: None,
+        registration: Some(serde_json::json!({
+            "registration_id": registration_id,
+            "commission": {"fee": "1200.00", "iva": "228.00", "total": "1428.00",
+                           "rule_set": {"id": "registro-facturas", "version": "2026-01-01"}},
+        })),
+        certificate: Some(CertificateRecord {
+            certificate_id: format!("CERT-{registration_id}"),
+            invoice_id: format!("inv_{n:08}"),
+            registration_id,
+            object_key: format!("certificates/{n:064x}"),
+            created_at: "2026-12-01T10:00:00.000Z".into(),
+        }),
+        error: None,
+    }
+}
+
+/// What every [`State`] must do.
+async fn state_contract(state: Arc<dyn State>) {
+    // An upload is recorded once, with its event once.
+    let (first, created) = state
+        .create_invoice(upload(1, "890903938"), event("invoice.uploaded"))
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(first.processing_status, Status::Pending);
+    assert_eq!(first.seller_nit.as_deref(), Some("890903938"));
+    assert!(
+        first.created_at.ends_with('Z') && first.created_at.len() == 24,
+        "{}",
+        first.created_at
+    );
+    let (again, created) = state
+        .create_invoice(upload(1, "890903938"), event("invoice.uploaded"))
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    assert_eq!(
+        state.invoice("inv_00000001").await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(state.invoice("inv_nothing").await.unwrap(), None);
+    let pending = state.pending_events(100).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].name, "invoice.uploaded");
+    assert_eq!(
+        pending[0].detail,
+        serde_json::json!({"name": "invoice.uploaded"})
+    );
+
+    // Listing: newest first, filters, pages.
+    for n in 2..=6 {
+        let seller = if n % 2 == 0 { "900123456" } else { "890903938" };
+        state
+            .create_invoice(upload(n, seller), event("invoice.uploaded"))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let all = state
+        .list_invoices(&InvoiceFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = all.iter().map(|r| r.invoice_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "inv_00000006",
+            "inv_00000005",
+            "inv_00000004",
+            "inv_00000003",
+            "inv_00000002",
+            "inv_00000001"
+        ]
+    );
+    let page = state
+        .list_invoices(&InvoiceFilter {
+            limit: 2,
+            after: Some("inv_00000005".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.iter().map(|r| r.invoice_id.as_str()).collect();
+    assert_eq!(ids, ["inv_00000004", "inv_00000003"]);
+    let sellers = state
+        .list_invoices(&InvoiceFilter {
+            limit: 100,
+            seller_nit: Some("900123456".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(sellers.len(), 3);
+    let later = state
+        .list_invoices(&InvoiceFilter {
+            limit: 100,
+            from: Some(all[2].created_at.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 3, "from is inclusive");
+    let earlier = state
+        .list_invoices(&InvoiceFilter {
+            limit: 100,
+            to: Some(all[2].created_at.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(earlier.len(), 3, "to is exclusive");
+
+    // A status change with its events.
+    state
+        .set_status(
+            "inv_00000002",
+            Status::Ocr,
+            None,
+            vec![event("invoice.ocr.started")],
+        )
+        .await
+        .unwrap();
+    let ocr = state
+        .list_invoices(&InvoiceFilter {
+            limit: 100,
+            status: Some(Status::Ocr),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ocr.len(), 1);
+    assert_eq!(ocr[0].invoice_id, "inv_00000002");
+
+    // An outcome: the invoice, its registration, commission and certificate at once.
+    let cufe = "9feea526283147626a7a7c01742dabc386df2e693a623afb83f0354e05e5678f";
+    let record = state
+        .record_outcome(
+            "inv_00000001",
+            registered(1, cufe),
+            vec![event("invoice.validated"), event("commission.calculated")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(record.processing_status, Status::Registered);
+    assert_eq!(
+        record.total_amount.as_deref(),
+        Some("94774988.80"),
+        "the amount's scale is kept"
+    );
+    assert_eq!(record.invoice_date.as_deref(), Some("2026-09-09"));
+    assert_eq!(record.cufe.as_deref(), Some(cufe));
+    assert_eq!(
+        record.registration_id.as_deref(),
+        Some("RF-20261201-0000000001")
+    );
+    assert_eq!(
+        record.certificate_id.as_deref(),
+        Some("CERT-RF-20261201-0000000001")
+    );
+    assert_eq!(record.created_at, first.created_at);
+    let registration = state.registration("inv_00000001").await.unwrap().unwrap();
+    assert_eq!(registration["commission"]["total"], "1428.00");
+    let certificate = state
+        .certificate("CERT-RF-20261201-0000000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(certificate.invoice_id, "inv_00000001");
+    assert_eq!(certificate.created_at, "2026-12-01T10:00:00.000Z");
+    assert_eq!(state.certificate("CERT-none").await.unwrap(), None);
+
+    // The same outcome delivered twice changes nothing and adds no events.
+    let before = state.pending_events(100).await.unwrap().len();
+    let twice = state
+        .record_outcome(
+            "inv_00000001",
+            registered(1, cufe),
+            vec![event("invoice.validated")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(twice, record);
+    assert_eq!(state.pending_events(100).await.unwrap().len(), before);
+
+    // A second invoice with a registered CUFE is refused, its certificate and commission
+    // event dropped.
+    let refused = state
+        .record_outcome(
+            "inv_00000003",
+            registered(3, cufe),
+            vec![event("invoice.validated"), event("commission.calculated")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused.processing_status, Status::Rejected);
+    assert!(
+        refused
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("CUFE_ALREADY_REGISTERED"),
+        "{refused:?}"
+    );
+    assert!(refused.error.as_deref().unwrap().contains("inv_00000001"));
+    assert_eq!(refused.certificate_id, None);
+    let events = state.pending_events(100).await.unwrap();
+    assert_eq!(events.len(), before + 1, "only invoice.validated");
+    assert_eq!(events.last().unwrap().name, "invoice.validated");
+
+    // OCR jobs.
+    let job = JobRecord {
+        job_id: "job_1".into(),
+        invoice_id: Some("inv_00000002".into()),
+        document_key: "documents/abc".into(),
+        status: JobStatus::Pending,
+        text_key: None,
+        result: None,
+        error: None,
+        created_at: "2026-12-01T09:00:00.000Z".into(),
+        updated_at: "2026-12-01T09:00:00.000Z".into(),
+    };
+    state.create_job(job.clone()).await.unwrap();
+    let stored = state.job("job_1").await.unwrap().unwrap();
+    assert_eq!(stored.status, JobStatus::Pending);
+    assert_eq!(stored.invoice_id.as_deref(), Some("inv_00000002"));
+    assert_eq!(state.job("job_none").await.unwrap(), None);
+    let done = JobRecord {
+        status: JobStatus::Completed,
+        text_key: Some("texts/abc".into()),
+        result: Some(serde_json::json!({"fields": [{"name": "cufe", "confidence": 0.91}]})),
+        ..job
+    };
+    state
+        .finish_job(
+            done,
+            Some(Status::Pending),
+            vec![event("invoice.ocr.completed")],
+        )
+        .await
+        .unwrap();
+    let finished = state.job("job_1").await.unwrap().unwrap();
+    assert_eq!(finished.status, JobStatus::Completed);
+    assert_eq!(finished.text_key.as_deref(), Some("texts/abc"));
+    assert_eq!(finished.result.unwrap()["fields"][0]["confidence"], 0.91);
+    assert_eq!(
+        state
+            .invoice("inv_00000002")
+            .await
+            .unwrap()
+            .unwrap()
+            .processing_status,
+        Status::Pending
+    );
+
+    // Delivered events leave the outbox, in order.
+    let events = state.pending_events(100).await.unwrap();
+    assert_eq!(events.first().unwrap().name, "invoice.uploaded");
+    let ids: Vec<String> = events.iter().take(3).map(|e| e.id.clone()).collect();
+    state.mark_delivered(&ids).await.unwrap();
+    let rest = state.pending_events(100).await.unwrap();
+    assert_eq!(rest.len(), events.len() - 3);
+    assert_eq!(rest[0].id, events[3].id);
+
+    let counts = state.status_counts().await.unwrap();
+    let count = |s: Status| counts.iter().find(|(c, _)| *c == s).unwrap().1;
+    assert_eq!(count(Status::Registered), 1);
+    assert_eq!(count(Status::Rejected), 1);
+    assert_eq!(count(Status::Pending), 4);
+    assert_eq!(counts.len(), Status::ALL.len());
+}
+
+/// Two workers registering the same CUFE at once: one registration.
+async fn state_cufe_race(state: Arc<dyn State>) {
+    let cufe = "race0000000000000000000000000000000000000000000000000000000000000";
+    let mut tasks = Vec::new();
+    for n in 100..110 {
+        state
+            .create_invoice(upload(n, "890903938"), event("invoice.uploaded"))
+            .await
+            .unwrap();
+        let state = Arc::clone(&state);
+        tasks.push(tokio::spawn(async move {
+            state
+                .record_outcome(&format!("inv_{n:08}"), registered(n, cufe), vec![])
+                .await
+                .unwrap()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap().processing_status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == Status::Registered)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == Status::Rejected).count(),
+        9
+    );
+}
+
+fn specs(visibility: Duration) -> Vec<QueueSpec> {
+    QueueName::ALL
+        .into_iter()
+        .map(|name| QueueSpec {
+            visibility,
+            ..QueueSpec::seed(name)
+        })
+        .collect()
+}
+
+fn message(body: &str, group: Option<&str>, dedup: Option<&str>) -> Outgoing {
+    Outgoing {
+        body: body.into(),
+        group_id: group.map(str::to_string),
+        dedup_id: dedup.map(str::to_string),
+    }
+}
+
+/// What every [`Queue`] must do; its visibility timeout is one second.
+async fn queue_contract(queue: Arc<dyn Queue>) {
+    let now = Duration::ZERO;
+    let ocr = QueueName::OcrProcessing;
+
+    // A message received is leased: hidden, counted, and gone once deleted.
+    queue.send(ocr, message("a", None, None)).await.unwrap();
+    let got = queue.receive(ocr, 10, now).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].body.as_str(), got[0].receive_count), ("a", 1));
+    assert!(
+        queue.receive(ocr, 10, now).await.unwrap().is_empty(),
+        "leased"
+    );
+    let stats = queue.stats(ocr).await.unwrap();
+    assert_eq!(
+        (stats.visible, stats.in_flight, stats.dead_letters),
+        (0, 1, 0)
+    );
+    assert!(stats.oldest_age_seconds.unwrap() >= 0.0);
+    // Released early, it comes back at once with its count.
+    queue
+        .change_visibility(ocr, &got[0].receipt, Duration::ZERO)
+        .await
+        .unwrap();
+    let again = queue.receive(ocr, 10, now).await.unwrap();
+    assert_eq!(
+        (again[0].message_id.as_str(), again[0].receive_count),
+        (got[0].message_id.as_str(), 2)
+    );
+    assert!(
+        queue
+            .change_visibility(ocr, &got[0].receipt, now)
+            .await
+            .is_err(),
+        "an old lease"
+    );
+    queue.delete(ocr, &again[0].receipt).await.unwrap();
+    let stats = queue.stats(ocr).await.unwrap();
+    assert_eq!(
+        (stats.visible, stats.in_flight, stats.oldest_age_seconds),
+        (0, 0, None)
+    );
+
+    // A lease ends by itself after the visibility timeout.
+    queue.send(ocr, message("b", None, None)).await.unwrap();
+    let got = queue.receive(ocr, 1, now).await.unwrap();
+    assert_eq!(got.len(), 1);
+    let back = queue.receive(ocr, 1, Duration::from_secs(3)).await.unwrap();
+    assert_eq!(back.len(), 1, "back after the timeout");
+    assert_eq!(back[0].receive_count, 2);
+    // Received more than max_receive (3) times, it goes to the dead-letter queue.
+    queue
+        .change_visibility(ocr, &back[0].receipt, now)
+        .await
+        .unwrap();
+    let third = queue.receive(ocr, 1, now).await.unwrap();
+    assert_eq!(third[0].receive_count, 3);
+    queue
+        .change_visibility(ocr, &third[0].receipt, now)
+        .await
+        .unwrap();
+    assert!(
+        queue.receive(ocr, 1, now).await.unwrap().is_empty(),
+        "dead, not handed out"
+    );
+    let stats = queue.stats(ocr).await.unwrap();
+    assert_eq!(
+        (stats.visible, stats.in_flight, stats.dead_letters),
+        (0, 0, 1)
+    );
+    let dead = queue.dead_letters(ocr, 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!((dead[0].body.as_str(), dead[0].receive_count), ("b", 3));
+    // A redrive brings it back with a fresh count.
+    let moved = queue.redrive(ocr).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(queue.stats(ocr).await.unwrap().dead_letters, 0);
+    let redriven = queue.receive(ocr, 1, now).await.unwrap();
+    assert_eq!(
+        (redriven[0].body.as_str(), redriven[0].receive_count),
+        ("b", 1)
+    );
+    queue.delete(ocr, &redriven[0].receipt).await.unwrap();
+
+    // FIFO: one message of a group at a time, in order; deduplication drops a repeat.
+    let fifo = QueueName::InvoiceProcessing;
+    queue
+        .send_batch(
+            fifo,
+            vec![
+                message("s1-1", Some("seller-1"), Some("d1")),
+                message("s1-2", Some("seller-1"), Some("d2")),
+                message("s2-1", Some("seller-2"), Some("d3")),
+                message("s1-1 again", Some("seller-1"), Some("d1")),
+            ],
+        )
+        .await
+        .unwrap();
+    queue
+        .send(fifo, message("s2-1 again", Some("seller-2"), Some("d3")))
+        .await
+        .unwrap();
+    let first: Vec<String> = queue
+        .receive(fifo, 10, now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(first, ["s1-1", "s2-1"]);
+    assert!(
+        queue.receive(fifo, 10, now).await.unwrap().is_empty(),
+        "groups busy"
+    );
+    let leased = queue.stats(fifo).await.unwrap();
+    assert_eq!((leased.visible, leased.in_flight), (1, 2));
+}
+
+/// FIFO order after a delete, and many consumers sharing a queue without a message handed
+/// to two of them.
+async fn queue_sharing(queue: Arc<dyn Queue>) {
+    let now = Duration::ZERO;
+    let fifo = QueueName::InvoiceProcessing;
+    queue
+        .send_batch(
+            fifo,
+            vec![
+                message("g-1", Some("g"), Some("g1")),
+                message("g-2", Some("g"), Some("g2")),
+            ],
+        )
+        .await
+        .unwrap();
+    let head = queue.receive(fifo, 10, now).await.unwrap();
+    assert_eq!(head.len(), 1);
+    assert_eq!(head[0].body, "g-1");
+    queue.delete(fifo, &head[0].receipt).await.unwrap();
+    let next = queue.receive(fifo, 10, now).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].body, "g-2");
+    queue.delete(fifo, &next[0].receipt).await.unwrap();
+
+    let notify = QueueName::Notification;
+    let bodies: Vec<Outgoing> = (0..200)
+        .map(|i| message(&format!("m{i}"), None, None))
+        .collect();
+    queue.send_batch(notify, bodies).await.unwrap();
+    let mut consumers = Vec::new();
+    for _ in 0..6 {
+        let queue = Arc::clone(&queue);
+        consumers.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                let got = queue.receive(notify, 7, now).await.unwrap();
+                if got.is_empty() {
+                    return seen;
+                }
+                for r in got {
+                    queue.delete(notify, &r.receipt).await.unwrap();
+                    seen.push(r.body);
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for consumer in consumers {
+        all.extend(consumer.await.unwrap());
+    }
+    let distinct: HashSet<&String> = all.iter().collect();
+    assert_eq!(all.len(), 200, "each message once");
+    assert_eq!(distinct.len(), 200);
+}
+
+#[test]
+fn sqlite_state_keeps_the_contract() {
+    let dir = scratch("contract-sqlite-state");
+    runtime().block_on(async {
+        let state: Arc<dyn State> = Arc::new(SqliteState::open(&dir.join("state.sqlite")).unwrap());
+        state_contract(Arc::clone(&state)).await;
+        state_cufe_race(state).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sqlite_queue_keeps_the_contract() {
+    let dir = scratch("contract-sqlite-queue");
+    runtime().block_on(async {
+        let open = |name: &str| -> Arc<dyn Queue> {
+            Arc::new(
+                SqliteQueue::open(
+                    &dir.join(name),
+                    specs(Duration::from_secs(1)),
+                    Duration::from_millis(20),
+                )
+                .unwrap(),
+            )
+        };
+        queue_contract(open("a.sqlite")).await;
+        queue_sharing(open("b.sqlite")).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(feature = "postgres")]
+mod on_postgres {
+    use super::*;
+    use bmc_host::postgres::{Postgres, PostgresQueue, PostgresState};
+    use common::postgres::TestPostgres;
+
+    #[test]
+    fn postgres_state_keeps_the_contract() {
+        let server = TestPostgres::start("state");
+        let url = server.database("bmc");
+        runtime().block_on(async {
+            let db = Postgres::connect(&url, 8).await.unwrap();
+            let state: Arc<dyn State> = Arc::new(PostgresState::new(db.clone()));
+            state_contract(Arc::clone(&state)).await;
+            state_cufe_race(state).await;
+            // Started again, nothing is migrated twice and no partition is missing.
+            assert_eq!(db.ensure_partitions().await.unwrap(), 0);
+            Postgres::connect(&url, 2).await.unwrap();
+        });
+        // The seed's names: invoices partitioned by month, 24 months back and 12 ahead.
+        let partitions = server.psql(
+            "bmc",
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'bmc_transactional.invoices'::regclass",
+        );
+        assert_eq!(partitions, "38", "37 months and the default partition");
+        let month = server.psql(
+            "bmc",
+            "SELECT tableoid::regclass FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
+        );
+        let expected = chrono::Utc::now()
+            .format("bmc_transactional.invoices_%Y_%m")
+            .to_string();
+        assert_eq!(month, expected);
+        let versions = server.psql(
+            "bmc",
+            "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
+        );
+        assert_eq!(versions, "1,2");
+        let total = server.psql(
+            "bmc",
+            "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
+        );
+        assert_eq!(total, "94774988.80");
+    }
+
+    #[test]
+    fn postgres_queue_keeps_the_contract() {
+        let server = TestPostgres::start("queue");
+        let a = server.database("a");
+        let b = server.database("b");
+        runtime().block_on(async {
+            let open = |db: Postgres| -> Arc<dyn Queue> {
+                Arc::new(PostgresQueue::new(
+                    db,
+                    specs(Duration::from_secs(1)),
+                    Duration::from_millis(20),
+                ))
+            };
+            queue_contract(open(Postgres::connect(&a, 8).await.unwrap())).await;
+            queue_sharing(open(Postgres::connect(&b, 8).await.unwrap())).await;
+        });
+    }
+
+    #[test]
+    fn two_pools_share_one_queue_without_handing_a_message_twice() {
+        // Two processes' worth of pools on one database: each message reaches one consumer.
+        let server = TestPostgres::start("shared");
+        let url = server.database("bmc");
+        runtime().block_on(async {
+            let mut queues: Vec<Arc<dyn Queue>> = Vec::new();
+            for _ in 0..2 {
+                let db = Postgres::connect(&url, 4).await.unwrap();
+                queues.push(Arc::new(PostgresQueue::new(
+                    db,
+                    specs(Duration::from_secs(30)),
+                    Duration::from_millis(20),
+                )));
+            }
+            let fifo = QueueName::InvoiceProcessing;
+            let sends: Vec<Outgoing> = (0..300)
+                .map(|i| {
+                    message(
+                        &format!("m{i}"),
+                        Some(&format!("seller-{}", i % 7)),
+                        Some(&format!("d{i}")),
+                    )
+                })
+                .collect();
+            queues[0].send_batch(fifo, sends).await.unwrap();
+            let mut consumers = Vec::new();
+            for i in 0..8 {
+                let queue = Arc::clone(&queues[i % 2]);
+                consumers.push(tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut idle = 0;
+                    while idle < 5 {
+                        let got = queue
+                            .receive(fifo, 3, Duration::from_millis(50))
+                            .await
+                            .unwrap();
+                        if got.is_empty() {
+                            idle += 1;
+                            continue;
+                        }
+                        idle = 0;
+                        for r in got {
+                            seen.push(r.body.clone());
+                            queue.delete(fifo, &r.receipt).await.unwrap();
+                        }
+                    }
+                    seen
+                }));
+            }
+            let mut all = Vec::new();
+            for consumer in consumers {
+                all.extend(consumer.await.unwrap());
+            }
+            let distinct: HashSet<&String> = all.iter().collect();
+            assert_eq!((all.len(), distinct.len()), (300, 300));
+        });
+    }
+}
