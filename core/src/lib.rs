@@ -30,6 +30,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod catalog;
 pub mod certificate;
 pub mod commission;

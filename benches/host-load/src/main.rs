@@ -9,7 +9,10 @@
 //!    host's own timestamps, as percentiles.
 //!
 //! `bmc-host-load [HOST_BINARY] [N] [GET_RATE] [UPLOAD_RATE]`; the host binary defaults to
-//! `target/release/bmc-host`. A phase given 0 is left out.
+//! `target/release/bmc-host`. A phase given 0 is left out. The host takes its settings from
+//! the environment too (`BMC_HOST_BACKENDS__STATE=postgres`, ...); with
+//! `BMC_HOST_LOAD_WORKER_PROCESSES=N` the host loaded runs no workers and N more processes of
+//! it, sharing its folder and backends, do the work (a scaled-out deployment on one machine).
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -26,6 +29,8 @@ struct Host {
     child: Child,
     base: String,
     token: String,
+    /// Worker processes beside it.
+    workers: Vec<Host>,
 }
 
 impl Drop for Host {
@@ -44,9 +49,33 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// The worker processes asked for by `BMC_HOST_LOAD_WORKER_PROCESSES`.
+fn worker_processes() -> usize {
+    std::env::var("BMC_HOST_LOAD_WORKER_PROCESSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts the host to load (and its worker processes, when asked for).
 fn start(binary: &PathBuf, data: &std::path::Path) -> Result<Host, Failure> {
+    let workers = worker_processes();
+    let mut host = start_one(binary, data, workers == 0)?;
+    for _ in 0..workers {
+        host.workers.push(start_one(binary, data, true)?);
+    }
+    Ok(host)
+}
+
+fn start_one(binary: &PathBuf, data: &std::path::Path, work: bool) -> Result<Host, Failure> {
     let root = std::env::current_dir()?;
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    if !work {
+        for queue in ["INVOICE", "OCR", "NOTIFICATION"] {
+            command.env(format!("BMC_HOST_WORKERS__{queue}"), "0");
+        }
+    }
+    let mut child = command
         .env("BMC_HOST_LISTEN", "127.0.0.1:0")
         .env("BMC_HOST_DATA_DIR", data)
         .env(
@@ -80,7 +109,12 @@ fn start(binary: &PathBuf, data: &std::path::Path) -> Result<Host, Failure> {
         .env("BMC_HOST_DATA_DIR", data)
         .output()?;
     let token = String::from_utf8(token.stdout)?.trim().to_string();
-    let host = Host { child, base, token };
+    let host = Host {
+        child,
+        base,
+        token,
+        workers: Vec::new(),
+    };
     let started = Instant::now();
     while get(&agent(), &host, "/ready").0 != 200 {
         if started.elapsed() > Duration::from_secs(120) {
@@ -333,9 +367,13 @@ fn main() -> Result<(), Failure> {
     let documents = invoices(count + upload_rate * 20, 97)?;
     let host = start(&binary, &data)?;
     println!(
-        "bmc-host-load: {} on {} cores",
+        "bmc-host-load: {} on {} cores{}",
         host.base,
-        std::thread::available_parallelism().map_or(0, usize::from)
+        std::thread::available_parallelism().map_or(0, usize::from),
+        match host.workers.len() {
+            0 => String::new(),
+            n => format!(", registering in {n} worker processes"),
+        }
     );
     // A phase given 0 is left out.
     if count > 0 {

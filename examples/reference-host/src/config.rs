@@ -65,6 +65,8 @@ pub struct Config {
     pub mail: MailSettings,
     /// Where state and queues live.
     pub backends: Backends,
+    /// The analytics export.
+    pub analytics: Analytics,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -88,6 +90,7 @@ impl Default for Config {
             auth: Auth::default(),
             mail: MailSettings::default(),
             backends: Backends::default(),
+            analytics: Analytics::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -218,7 +221,34 @@ impl Default for Backends {
     }
 }
 
+/// The daily export of `bmc_analytics.fact_commissions` as gzip CSV.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Analytics {
+    /// Export yesterday's facts once a day.
+    pub daily: bool,
+    /// Where (default `<data_dir>/analytics`).
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for Analytics {
+    fn default() -> Analytics {
+        Analytics {
+            daily: true,
+            dir: None,
+        }
+    }
+}
+
 impl Config {
+    /// Where analytics exports go.
+    pub fn analytics_dir(&self) -> PathBuf {
+        self.analytics
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("analytics"))
+    }
+
     /// The configuration from `file` (when given) and the `BMC_HOST_*` variables of `vars`.
     pub fn load(
         file: Option<&Path>,

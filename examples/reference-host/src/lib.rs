@@ -5,6 +5,7 @@
 //! Every capability is a trait ([`capability`]); the embedded defaults ([`embedded`]) keep
 //! everything on one machine under the data folder.
 
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod capability;
@@ -38,6 +39,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     open_engine(&host);
     let workers = work::start(&host);
+    let daily = analytics::start_daily(&host);
     let app = api::router(Arc::clone(&host));
     let stopping = Arc::clone(&host);
     axum::serve(listener, app)
@@ -58,6 +60,9 @@ pub async fn run(
         tracing::warn!(
             "work still in flight after the grace period; its messages will be received again"
         );
+    }
+    if let Some(daily) = daily {
+        daily.abort();
     }
     tracing::info!("stopped");
     Ok(())

@@ -1,5 +1,6 @@
-//! `bmc-host`: serves the platform on bmc-core (`bmc-host serve`, the default) and issues
-//! tokens for it (`bmc-host token --role operator`).
+//! `bmc-host`: serves the platform on bmc-core (`bmc-host serve`, the default), issues
+//! tokens for it (`bmc-host token --role operator`) and exports a day's analytics
+//! (`bmc-host analytics-export --date 2026-12-01`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,16 @@ enum Command {
     },
     /// Print the OpenAPI description.
     Openapi,
+    /// Export a day's `bmc_analytics.fact_commissions` as gzip CSV (the host does yesterday's
+    /// daily by itself).
+    AnalyticsExport {
+        /// The registration date (`YYYY-MM-DD`).
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        /// The folder (default: the configuration's `[analytics] dir`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn load(cli: &Cli) -> Result<Config, String> {
@@ -79,6 +90,7 @@ fn main() -> ExitCode {
             hours,
         } => token(&config, &role, &subject, hours),
         Command::Openapi => openapi(config),
+        Command::AnalyticsExport { date, out } => analytics_export(config, date, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,6 +135,31 @@ fn openapi(config: Config) -> Result<(), String> {
     let host = host(config)?;
     println!("{:#}", bmc_host::api::openapi_document(&host));
     Ok(())
+}
+
+fn analytics_export(
+    config: Config,
+    date: chrono::NaiveDate,
+    out: Option<PathBuf>,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let caps = Capabilities::configured(&config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let dir = out.unwrap_or_else(|| config.analytics_dir());
+        let export = bmc_host::analytics::export_day(caps.state.as_ref(), date, &dir)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "{}: {} invoices, {} rows, commission {}",
+            export.path.display(),
+            export.invoices,
+            export.rows,
+            export.commission
+        );
+        Ok(())
+    })
 }
 
 fn serve(config: Config) -> Result<(), String> {

@@ -61,6 +61,7 @@ fn registered(n: u32, cufe: &str) -> Outcome {
         ocr_confidence: None,
         registration: Some(serde_json::json!({
             "registration_id": registration_id,
+            "registration_date": "2026-12-01",
             "commission": {"fee": "1200.00", "iva": "228.00", "total": "1428.00",
                            "rule_set": {"id": "registro-facturas", "version": "2026-01-01"}},
         })),
@@ -325,6 +326,18 @@ async fn state_contract(state: Arc<dyn State>) {
     let rest = state.pending_events(100).await.unwrap();
     assert_eq!(rest.len(), events.len() - 3);
     assert_eq!(rest[0].id, events[3].id);
+
+    // A day's registrations: the registered ones only.
+    let day = state.registrations_on("2026-12-01").await.unwrap();
+    assert_eq!(day.len(), 1);
+    assert_eq!(day[0]["registration_id"], "RF-20261201-0000000001");
+    assert!(
+        state
+            .registrations_on("2026-11-30")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let counts = state.status_counts().await.unwrap();
     let count = |s: Status| counts.iter().find(|(c, _)| *c == s).unwrap().1;
@@ -629,7 +642,7 @@ mod on_postgres {
             "bmc",
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
         );
-        assert_eq!(versions, "1,2");
+        assert_eq!(versions, "1,2,3");
         let total = server.psql(
             "bmc",
             "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",

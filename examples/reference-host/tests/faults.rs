@@ -59,10 +59,8 @@ fn failed_writes_are_retried_dead_lettered_and_redriven() {
 #[test]
 fn on_postgres_failed_writes_are_retried_dead_lettered_and_redriven() {
     let server = common::postgres::TestPostgres::start("faults");
-    let mut settings = config(&scratch("faults-postgres"));
-    settings.backends.state = "postgres".into();
-    settings.backends.queue = "postgres".into();
-    settings.backends.postgres_url = Some(server.database("bmc"));
+    let settings =
+        common::postgres::on_postgres(config(&scratch("faults-postgres")), server.database("bmc"));
     // The pool's first connections live on this runtime; the host's own run on its.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let caps = runtime

@@ -349,4 +349,9 @@ pub trait State: Send + Sync + std::fmt::Debug {
 
     /// How many invoices are in each status.
     async fn status_counts(&self) -> Result<Vec<(Status, u64)>, CapabilityError>;
+
+    /// The registrations (core's JSON) of the invoices REGISTERED with registration date
+    /// `date` (`YYYY-MM-DD`), by registration id.
+    async fn registrations_on(&self, date: &str)
+    -> Result<Vec<serde_json::Value>, CapabilityError>;
 }

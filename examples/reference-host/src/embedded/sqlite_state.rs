@@ -146,6 +146,14 @@ fn append_events(tx: &Transaction<'_>, events: &[OutboxEvent]) -> rusqlite::Resu
     Ok(())
 }
 
+/// Each stored JSON text, parsed.
+fn parse_all<T: serde::de::DeserializeOwned>(bodies: &[String]) -> Result<Vec<T>, CapabilityError> {
+    bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).map_err(|e| CapabilityError::permanent("state", e)))
+        .collect()
+}
+
 fn json_text(value: &serde_json::Value) -> String {
     value.to_string()
 }
@@ -500,10 +508,7 @@ impl State for SqliteState {
                 rows.collect()
             })
             .await?;
-        bodies
-            .iter()
-            .map(|b| serde_json::from_str(b).map_err(|e| CapabilityError::permanent("state", e)))
-            .collect()
+        parse_all(&bodies)
     }
 
     async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError> {
@@ -543,5 +548,26 @@ impl State for SqliteState {
                 (s, n)
             })
             .collect())
+    }
+
+    async fn registrations_on(
+        &self,
+        date: &str,
+    ) -> Result<Vec<serde_json::Value>, CapabilityError> {
+        let date = date.to_string();
+        let bodies: Vec<String> = self
+            .db
+            .call(move |c| {
+                let mut s = c.prepare_cached(
+                    "SELECT r.body FROM registrations r JOIN invoices i USING (invoice_id)
+                     WHERE i.processing_status = 'REGISTERED'
+                       AND json_extract(r.body, '$.registration_date') = ?1
+                     ORDER BY r.registration_id",
+                )?;
+                let rows = s.query_map(params![date], |r| r.get(0))?;
+                rows.collect()
+            })
+            .await?;
+        parse_all(&bodies)
     }
 }

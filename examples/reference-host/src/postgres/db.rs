@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "queue",
         include_str!("../../migrations/postgres/0002_queue.sql"),
     ),
+    (
+        3,
+        "registrations by date",
+        include_str!("../../migrations/postgres/0003_registrations_by_date.sql"),
+    ),
 ];
 
 /// Monthly invoice partitions kept ready before and after the current month.

@@ -553,4 +553,24 @@ impl State for PostgresState {
             })
             .collect())
     }
+
+    async fn registrations_on(
+        &self,
+        date: &str,
+    ) -> Result<Vec<serde_json::Value>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let rows = client
+            .query(
+                "SELECT r.body FROM bmc_transactional.registrations r
+                 JOIN bmc_transactional.invoice_keys k ON k.invoice_id = r.invoice_id
+                 JOIN bmc_transactional.invoices i
+                   ON i.invoice_id = k.invoice_id AND i.created_at = k.created_at
+                 WHERE i.processing_status = 'REGISTERED' AND r.body->>'registration_date' = $1
+                 ORDER BY r.registration_id",
+                &[&date],
+            )
+            .await
+            .map_err(fail)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
 }

@@ -190,6 +190,14 @@ impl TestPostgres {
     }
 }
 
+/// `settings` with state and queues on the database at `url`.
+pub fn on_postgres(mut settings: bmc_host::Config, url: String) -> bmc_host::Config {
+    settings.backends.state = "postgres".into();
+    settings.backends.queue = "postgres".into();
+    settings.backends.postgres_url = Some(url);
+    settings
+}
+
 impl Drop for TestPostgres {
     fn drop(&mut self) {
         let data = self.dir.join("data").to_string_lossy().to_string();
