@@ -26,5 +26,5 @@ trap '"${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/nul
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1); PostgreSQL $("$bin/postgres" --version | awk '{print $3}') (fsync on)"
 BMC_HOST_BACKENDS__STATE=postgres BMC_HOST_BACKENDS__QUEUE=postgres \
 BMC_HOST_BACKENDS__POSTGRES_URL="host=127.0.0.1 port=$port user=bmc dbname=bmc" \
-BMC_HOST_LOAD_WORKER_PROCESSES="${4:-0}" \
+BMC_LOAD_WORKER_PROCESSES="${4:-0}" \
   "$target/release/bmc-host-load" "$target/release/bmc-host" "${1:-3000}" "${2:-2000}" "${3:-100}"

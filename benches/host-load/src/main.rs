@@ -11,7 +11,7 @@
 //! `bmc-host-load [HOST_BINARY] [N] [GET_RATE] [UPLOAD_RATE]`; the host binary defaults to
 //! `target/release/bmc-host`. A phase given 0 is left out. The host takes its settings from
 //! the environment too (`BMC_HOST_BACKENDS__STATE=postgres`, ...); with
-//! `BMC_HOST_LOAD_WORKER_PROCESSES=N` the host loaded runs no workers and N more processes of
+//! `BMC_LOAD_WORKER_PROCESSES=N` the host loaded runs no workers and N more processes of
 //! it, sharing its folder and backends, do the work (a scaled-out deployment on one machine).
 
 use std::io::BufRead as _;
@@ -49,9 +49,9 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// The worker processes asked for by `BMC_HOST_LOAD_WORKER_PROCESSES`.
+/// The worker processes asked for by `BMC_LOAD_WORKER_PROCESSES`.
 fn worker_processes() -> usize {
-    std::env::var("BMC_HOST_LOAD_WORKER_PROCESSES")
+    std::env::var("BMC_LOAD_WORKER_PROCESSES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
@@ -94,16 +94,24 @@ fn start_one(binary: &PathBuf, data: &std::path::Path, work: bool) -> Result<Hos
     let stderr = child.stderr.take().ok_or("no stderr")?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        let mut said = Vec::new();
         for line in std::io::BufReader::new(stderr)
             .lines()
             .map_while(Result::ok)
         {
             if let Some(at) = line.strip_prefix("bmc-host listening on ") {
-                let _ = tx.send(at.to_string());
+                let _ = tx.send(Ok(at.to_string()));
+            } else if said.len() < 20 {
+                said.push(line);
             }
         }
+        // The host ended: what it said is why.
+        let _ = tx.send(Err(said.join("\n")));
     });
-    let base = rx.recv_timeout(Duration::from_secs(60))?;
+    let base = match rx.recv_timeout(Duration::from_secs(60))? {
+        Ok(base) => base,
+        Err(said) => return Err(format!("the host stopped before listening:\n{said}").into()),
+    };
     let token = Command::new(binary)
         .args(["token", "--role", "admin"])
         .env("BMC_HOST_DATA_DIR", data)

@@ -22,8 +22,9 @@ use crate::capability::{
 pub struct PostgresQueue {
     db: Postgres,
     specs: Arc<HashMap<QueueName, QueueSpec>>,
-    /// Woken by this process's sends; other processes' sends are seen at the next poll.
-    arrived: Arc<Notify>,
+    /// Per queue (in [`QueueName::ALL`]'s order), woken by this process's sends; other
+    /// processes' sends are seen at the next poll.
+    arrived: Arc<[Notify; 3]>,
     poll: Duration,
 }
 
@@ -48,9 +49,14 @@ impl PostgresQueue {
         PostgresQueue {
             db,
             specs: Arc::new(specs.into_iter().map(|s| (s.name, s)).collect()),
-            arrived: Arc::new(Notify::new()),
+            arrived: Arc::new([Notify::new(), Notify::new(), Notify::new()]),
             poll,
         }
+    }
+
+    fn arrived(&self, queue: QueueName) -> &Notify {
+        let index = QueueName::ALL.iter().position(|q| *q == queue).unwrap_or(0);
+        &self.arrived[index]
     }
 
     fn spec(&self, queue: QueueName) -> QueueSpec {
@@ -73,12 +79,16 @@ impl PostgresQueue {
         let max_receive = i32::try_from(spec.max_receive).unwrap_or(i32::MAX);
         // Messages received too often die instead of being handed out again.
         tx.execute(
-            "UPDATE bmc_queue.messages SET dead = true, receipt = NULL
+            &tx.prepare_cached(
+                "UPDATE bmc_queue.messages SET dead = true, receipt = NULL
              WHERE seq IN (
                 SELECT seq FROM bmc_queue.messages
                 WHERE queue = $1 AND NOT dead AND visible_at <= clock_timestamp()
                   AND receive_count >= $2
                 FOR UPDATE SKIP LOCKED)",
+            )
+            .await
+            .map_err(fail)?,
             &[&name, &max_receive],
         )
         .await
@@ -93,10 +103,9 @@ impl PostgresQueue {
         } else {
             ""
         };
-        let rows = tx
-            .query(
-                &format!(
-                    "WITH ready AS (
+        let receive = tx
+            .prepare_cached(&format!(
+                "WITH ready AS (
                         SELECT m.seq FROM bmc_queue.messages m
                         WHERE m.queue = $1 AND NOT m.dead AND m.visible_at <= clock_timestamp()
                           {fifo_clause}
@@ -109,9 +118,11 @@ impl PostgresQueue {
                          receipt = 'rcpt_' || md5(random()::text || clock_timestamp()::text || m.seq)
                      FROM ready WHERE m.seq = ready.seq
                      RETURNING m.seq, m.message_id, m.receipt, m.body, m.receive_count"
-                ),
-                &[&name, &limit, &millis(spec.visibility)],
-            )
+            ))
+            .await
+            .map_err(fail)?;
+        let rows = tx
+            .query(&receive, &[&name, &limit, &millis(spec.visibility)])
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
@@ -151,22 +162,31 @@ impl Queue for PostgresQueue {
         let tx = client.transaction().await.map_err(fail)?;
         let name = queue.name();
         tx.execute(
-            "DELETE FROM bmc_queue.dedup
+            &tx.prepare_cached(
+                "DELETE FROM bmc_queue.dedup
              WHERE queue = $1 AND sent_at < clock_timestamp() - interval '5 minutes'",
+            )
+            .await
+            .map_err(fail)?,
             &[&name],
         )
         .await
         .map_err(fail)?;
+        let mut sent = 0;
         for message in messages {
             if let (true, Some(dedup)) = (spec.fifo, &message.dedup_id) {
                 // A deduplication id seen in the window drops the message; concurrent senders
                 // of one id serialize on its row.
                 let fresh = tx
                     .execute(
-                        "INSERT INTO bmc_queue.dedup (queue, dedup_id, sent_at)
+                        &tx.prepare_cached(
+                            "INSERT INTO bmc_queue.dedup (queue, dedup_id, sent_at)
                          VALUES ($1, $2, clock_timestamp())
                          ON CONFLICT (queue, dedup_id) DO UPDATE SET sent_at = excluded.sent_at
                          WHERE bmc_queue.dedup.sent_at < clock_timestamp() - interval '5 minutes'",
+                        )
+                        .await
+                        .map_err(fail)?,
                         &[&name, dedup],
                     )
                     .await
@@ -177,15 +197,24 @@ impl Queue for PostgresQueue {
             }
             let group = if spec.fifo { message.group_id } else { None };
             tx.execute(
-                "INSERT INTO bmc_queue.messages (queue, message_id, body, group_id)
+                &tx.prepare_cached(
+                    "INSERT INTO bmc_queue.messages (queue, message_id, body, group_id)
                  VALUES ($1, $2, $3, $4)",
+                )
+                .await
+                .map_err(fail)?,
                 &[&name, &crate::ids::random_id("msg"), &message.body, &group],
             )
             .await
             .map_err(fail)?;
+            sent += 1;
         }
         tx.commit().await.map_err(fail)?;
-        self.arrived.notify_waiters();
+        // One consumer woken per message sent (a permit waits when none is waiting), not every
+        // consumer for each: the others would only ask the database for nothing.
+        for _ in 0..sent.min(64) {
+            self.arrived(queue).notify_one();
+        }
         Ok(())
     }
 
@@ -195,7 +224,7 @@ impl Queue for PostgresQueue {
         max: usize,
         wait: Duration,
     ) -> Result<Vec<Received>, CapabilityError> {
-        crate::capability::receive_polling(&self.arrived, self.poll, wait, || {
+        crate::capability::receive_polling(self.arrived(queue), self.poll, wait, || {
             self.try_receive(queue, max)
         })
         .await
@@ -205,7 +234,12 @@ impl Queue for PostgresQueue {
         let client = self.db.client("queue").await?;
         client
             .execute(
-                "DELETE FROM bmc_queue.messages WHERE queue = $1 AND receipt = $2",
+                &client
+                    .prepare_cached(
+                        "DELETE FROM bmc_queue.messages WHERE queue = $1 AND receipt = $2",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&queue.name(), &receipt],
             )
             .await
@@ -222,9 +256,14 @@ impl Queue for PostgresQueue {
         let client = self.db.client("queue").await?;
         let changed = client
             .execute(
-                "UPDATE bmc_queue.messages
+                &client
+                    .prepare_cached(
+                        "UPDATE bmc_queue.messages
                  SET visible_at = clock_timestamp() + $3 * interval '1 millisecond'
                  WHERE queue = $1 AND receipt = $2 AND NOT dead",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&queue.name(), &receipt, &millis(visibility)],
             )
             .await
@@ -233,7 +272,7 @@ impl Queue for PostgresQueue {
             return Err(CapabilityError::permanent("queue", "the lease has expired"));
         }
         if visibility.is_zero() {
-            self.arrived.notify_waiters();
+            self.arrived(queue).notify_waiters();
         }
         Ok(())
     }
@@ -243,20 +282,23 @@ impl Queue for PostgresQueue {
         let client = self.db.client("queue").await?;
         client
             .execute(
-                "DELETE FROM bmc_queue.messages
+                &client
+                    .prepare_cached(
+                        "DELETE FROM bmc_queue.messages
                  WHERE queue = $1 AND sent_at < clock_timestamp() - $2 * interval '1 millisecond'",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&queue.name(), &retention],
             )
             .await
             .map_err(fail)?;
-        let row = client
-            .query_one(
-                "SELECT
+        let row = client.query_one(&client.prepare_cached("SELECT
                     COUNT(*) FILTER (WHERE NOT dead AND visible_at <= clock_timestamp()),
                     COUNT(*) FILTER (WHERE NOT dead AND visible_at > clock_timestamp()),
                     EXTRACT(EPOCH FROM clock_timestamp() - MIN(sent_at) FILTER (WHERE NOT dead))::float8,
                     COUNT(*) FILTER (WHERE dead)
-                 FROM bmc_queue.messages WHERE queue = $1",
+                 FROM bmc_queue.messages WHERE queue = $1").await.map_err(fail)?,
                 &[&queue.name()],
             )
             .await
@@ -279,8 +321,13 @@ impl Queue for PostgresQueue {
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
         let rows = client
             .query(
-                "SELECT message_id, body, receive_count FROM bmc_queue.messages
+                &client
+                    .prepare_cached(
+                        "SELECT message_id, body, receive_count FROM bmc_queue.messages
                  WHERE queue = $1 AND dead ORDER BY seq LIMIT $2",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&queue.name(), &limit],
             )
             .await
@@ -292,15 +339,20 @@ impl Queue for PostgresQueue {
         let client = self.db.client("queue").await?;
         let rows = client
             .query(
-                "UPDATE bmc_queue.messages
+                &client
+                    .prepare_cached(
+                        "UPDATE bmc_queue.messages
                  SET dead = false, receive_count = 0, receipt = NULL, visible_at = clock_timestamp()
                  WHERE queue = $1 AND dead
                  RETURNING message_id, body, receive_count",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&queue.name()],
             )
             .await
             .map_err(fail)?;
-        self.arrived.notify_waiters();
+        self.arrived(queue).notify_waiters();
         Ok(rows.iter().map(dead_letter).collect())
     }
 }

@@ -66,10 +66,11 @@ async fn get_invoice(
     c: &impl deadpool_postgres::GenericClient,
     id: &str,
 ) -> Result<Option<InvoiceRecord>, CapabilityError> {
-    let row = c
-        .query_opt(&format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID}"), &[&id])
+    let statement = c
+        .prepare_cached(&format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID}"))
         .await
         .map_err(fail)?;
+    let row = c.query_opt(&statement, &[&id]).await.map_err(fail)?;
     Ok(row.as_ref().map(invoice_row))
 }
 
@@ -133,22 +134,19 @@ impl State for PostgresState {
     ) -> Result<(InvoiceRecord, bool), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
-        let created = tx
-            .query_opt(
-                "INSERT INTO bmc_transactional.invoice_keys (invoice_id, document_sha256, created_at)
+        let created = tx.query_opt(&tx.prepare_cached("INSERT INTO bmc_transactional.invoice_keys (invoice_id, document_sha256, created_at)
                  VALUES ($1, $2, date_trunc('milliseconds', clock_timestamp()))
                  ON CONFLICT DO NOTHING
-                 RETURNING created_at",
+                 RETURNING created_at").await.map_err(fail)?,
                 &[&invoice.id, &invoice.sha256],
             )
             .await
             .map_err(fail)?;
         if let Some(row) = &created {
             let at: std::time::SystemTime = row.get(0);
-            tx.execute(
-                "INSERT INTO bmc_transactional.invoices (invoice_id, document_sha256, document_type,
+            tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.invoices (invoice_id, document_sha256, document_type,
                     document_path, needs_ocr, seller_nit, notify_email, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)").await.map_err(fail)?,
                 &[
                     &invoice.id,
                     &invoice.sha256,
@@ -242,10 +240,14 @@ impl State for PostgresState {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
         tx.execute(
-            "UPDATE bmc_transactional.invoices SET processing_status = $2,
+            &tx.prepare_cached(
+                "UPDATE bmc_transactional.invoices SET processing_status = $2,
                 error = COALESCE($3, error), updated_at = clock_timestamp()
              WHERE invoice_id = $1 AND created_at =
                 (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
+            )
+            .await
+            .map_err(fail)?,
             &[&id, &status.name(), &error],
         )
         .await
@@ -264,11 +266,14 @@ impl State for PostgresState {
         let tx = client.transaction().await.map_err(fail)?;
         // The row is locked for the transaction: a message delivered twice waits here and then
         // finds the outcome recorded.
+        let locking = tx
+            .prepare_cached(&format!(
+                "SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID} FOR UPDATE"
+            ))
+            .await
+            .map_err(fail)?;
         let current = tx
-            .query_opt(
-                &format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID} FOR UPDATE"),
-                &[&id],
-            )
+            .query_opt(&locking, &[&id])
             .await
             .map_err(fail)?
             .as_ref()
@@ -288,17 +293,19 @@ impl State for PostgresState {
             // that sees the first's commit).
             let claimed = tx
                 .query_opt(
-                    "INSERT INTO bmc_transactional.registered_cufes (cufe, invoice_id)
+                    &tx.prepare_cached(
+                        "INSERT INTO bmc_transactional.registered_cufes (cufe, invoice_id)
                      VALUES ($1, $2) ON CONFLICT (cufe) DO NOTHING RETURNING invoice_id",
+                    )
+                    .await
+                    .map_err(fail)?,
                     &[&cufe, &id],
                 )
                 .await
                 .map_err(fail)?;
             let holder: String = match claimed {
                 Some(row) => row.get(0),
-                None => tx
-                    .query_one(
-                        "SELECT invoice_id FROM bmc_transactional.registered_cufes WHERE cufe = $1",
+                None => tx.query_one(&tx.prepare_cached("SELECT invoice_id FROM bmc_transactional.registered_cufes WHERE cufe = $1").await.map_err(fail)?,
                         &[&cufe],
                     )
                     .await
@@ -312,12 +319,16 @@ impl State for PostgresState {
         let registration_id = outcome.registration_id();
         let registered = outcome.registers();
         tx.execute(
-            "UPDATE bmc_transactional.invoices SET processing_status = $2,
+            &tx.prepare_cached(
+                "UPDATE bmc_transactional.invoices SET processing_status = $2,
                 seller_nit = COALESCE($3, seller_nit), invoice_number = $4,
                 invoice_date = $5::text::date, cufe = $6, total_amount = $7::text::numeric,
                 ocr_confidence = $8::text::numeric, registration_id = $9, certificate_id = $10,
                 error = $11, updated_at = clock_timestamp()
              WHERE invoice_id = $1 AND created_at = $12::text::timestamptz",
+            )
+            .await
+            .map_err(fail)?,
             &[
                 &id,
                 &outcome.status.name(),
@@ -338,22 +349,20 @@ impl State for PostgresState {
         if let (Some(registration), Some(registration_id)) =
             (&outcome.registration, &registration_id)
         {
-            tx.execute(
-                "INSERT INTO bmc_transactional.registrations (invoice_id, registration_id, body)
+            tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.registrations (invoice_id, registration_id, body)
                  VALUES ($1, $2, $3)
-                 ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2, body = $3",
+                 ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2, body = $3").await.map_err(fail)?,
                 &[&id, registration_id, registration],
             )
             .await
             .map_err(fail)?;
             if let Some(commission) = outcome.commission_row() {
-                tx.execute(
-                    "INSERT INTO bmc_transactional.commissions (invoice_id, registration_id,
+                tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.commissions (invoice_id, registration_id,
                         commission_fee, commission_iva, commission_total, rule_set, body)
                      VALUES ($1, $2, $3::text::numeric, $4::text::numeric, $5::text::numeric, $6, $7)
                      ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2,
                         commission_fee = $3::text::numeric, commission_iva = $4::text::numeric,
-                        commission_total = $5::text::numeric, rule_set = $6, body = $7",
+                        commission_total = $5::text::numeric, rule_set = $6, body = $7").await.map_err(fail)?,
                     &[
                         &id,
                         registration_id,
@@ -370,10 +379,14 @@ impl State for PostgresState {
         }
         if let Some(cert) = &outcome.certificate {
             tx.execute(
-                "INSERT INTO bmc_transactional.certificates (certificate_id, invoice_id,
+                &tx.prepare_cached(
+                    "INSERT INTO bmc_transactional.certificates (certificate_id, invoice_id,
                     registration_id, object_key, created_at)
                  VALUES ($1, $2, $3, $4, $5::text::timestamptz)
                  ON CONFLICT (certificate_id) DO UPDATE SET object_key = $4",
+                )
+                .await
+                .map_err(fail)?,
                 &[
                     &cert.certificate_id,
                     &id,
@@ -397,7 +410,12 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         let row = client
             .query_opt(
-                "SELECT body FROM bmc_transactional.registrations WHERE invoice_id = $1",
+                &client
+                    .prepare_cached(
+                        "SELECT body FROM bmc_transactional.registrations WHERE invoice_id = $1",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&id],
             )
             .await
@@ -409,9 +427,14 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         let row = client
             .query_opt(
-                "SELECT certificate_id, invoice_id, registration_id, object_key,
+                &client
+                    .prepare_cached(
+                        "SELECT certificate_id, invoice_id, registration_id, object_key,
                     bmc_transactional.rfc3339(created_at)
                  FROM bmc_transactional.certificates WHERE certificate_id = $1",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&id],
             )
             .await
@@ -427,12 +450,10 @@ impl State for PostgresState {
 
     async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError> {
         let client = self.db.client("state").await?;
-        client
-            .execute(
-                "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+        client.execute(&client.prepare_cached("INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
                     created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5::text::timestamptz, $5::text::timestamptz)
-                 ON CONFLICT (job_id) DO NOTHING",
+                 ON CONFLICT (job_id) DO NOTHING").await.map_err(fail)?,
                 &[
                     &job.job_id,
                     &job.invoice_id,
@@ -450,9 +471,14 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         let row = client
             .query_opt(
-                "SELECT job_id, invoice_id, document_key, status, text_key, result, error,
+                &client
+                    .prepare_cached(
+                        "SELECT job_id, invoice_id, document_key, status, text_key, result, error,
                     bmc_transactional.rfc3339(created_at), bmc_transactional.rfc3339(updated_at)
                  FROM bmc_transactional.ocr_jobs WHERE job_id = $1",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&id],
             )
             .await
@@ -469,11 +495,15 @@ impl State for PostgresState {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
         tx.execute(
-            "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+            &tx.prepare_cached(
+                "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
                 text_key, result, error, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::timestamptz, clock_timestamp())
              ON CONFLICT (job_id) DO UPDATE SET status = $4, text_key = $5, result = $6,
                 error = $7, updated_at = clock_timestamp()",
+            )
+            .await
+            .map_err(fail)?,
             &[
                 &job.job_id,
                 &job.invoice_id,
@@ -489,10 +519,14 @@ impl State for PostgresState {
         .map_err(fail)?;
         if let (Some(status), Some(invoice)) = (invoice_status, &job.invoice_id) {
             tx.execute(
-                "UPDATE bmc_transactional.invoices SET processing_status = $2,
+                &tx.prepare_cached(
+                    "UPDATE bmc_transactional.invoices SET processing_status = $2,
                     error = COALESCE($3, error), updated_at = clock_timestamp()
                  WHERE invoice_id = $1 AND created_at =
                     (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
+                )
+                .await
+                .map_err(fail)?,
                 &[invoice, &status.name(), &job.error],
             )
             .await
@@ -507,7 +541,12 @@ impl State for PostgresState {
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
         let rows = client
             .query(
-                "SELECT body FROM bmc_transactional.outbox ORDER BY seq LIMIT $1",
+                &client
+                    .prepare_cached(
+                        "SELECT body FROM bmc_transactional.outbox ORDER BY seq LIMIT $1",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&limit],
             )
             .await
@@ -523,7 +562,10 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         client
             .execute(
-                "DELETE FROM bmc_transactional.outbox WHERE event_id = ANY($1)",
+                &client
+                    .prepare_cached("DELETE FROM bmc_transactional.outbox WHERE event_id = ANY($1)")
+                    .await
+                    .map_err(fail)?,
                 &[&ids],
             )
             .await
@@ -535,8 +577,13 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         let rows = client
             .query(
-                "SELECT processing_status, COUNT(*) FROM bmc_transactional.invoices
+                &client
+                    .prepare_cached(
+                        "SELECT processing_status, COUNT(*) FROM bmc_transactional.invoices
                  GROUP BY processing_status",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[],
             )
             .await
@@ -561,12 +608,17 @@ impl State for PostgresState {
         let client = self.db.client("state").await?;
         let rows = client
             .query(
-                "SELECT r.body FROM bmc_transactional.registrations r
+                &client
+                    .prepare_cached(
+                        "SELECT r.body FROM bmc_transactional.registrations r
                  JOIN bmc_transactional.invoice_keys k ON k.invoice_id = r.invoice_id
                  JOIN bmc_transactional.invoices i
                    ON i.invoice_id = k.invoice_id AND i.created_at = k.created_at
                  WHERE i.processing_status = 'REGISTERED' AND r.body->>'registration_date' = $1
                  ORDER BY r.registration_id",
+                    )
+                    .await
+                    .map_err(fail)?,
                 &[&date],
             )
             .await
