@@ -16,7 +16,8 @@ pub use error::CapabilityError;
 pub use events::{EventBus, OutboxEvent};
 pub use mailer::{Attachment, Mail, Mailer};
 pub use queue::{
-    DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received, receive_polling,
+    DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueSpecs, QueueStats, Received,
+    receive_polling,
 };
 pub use state::{
     CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,

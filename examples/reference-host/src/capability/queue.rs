@@ -97,6 +97,27 @@ impl QueueSpec {
     }
 }
 
+/// Each queue's settings: those given, the seed's for a queue not given.
+#[derive(Debug, Clone, Default)]
+pub struct QueueSpecs(std::sync::Arc<std::collections::HashMap<QueueName, QueueSpec>>);
+
+impl QueueSpecs {
+    /// The settings `specs` (one per queue).
+    pub fn new(specs: impl IntoIterator<Item = QueueSpec>) -> QueueSpecs {
+        QueueSpecs(std::sync::Arc::new(
+            specs.into_iter().map(|s| (s.name, s)).collect(),
+        ))
+    }
+
+    /// The settings of `queue`.
+    pub fn of(&self, queue: QueueName) -> QueueSpec {
+        self.0
+            .get(&queue)
+            .copied()
+            .unwrap_or_else(|| QueueSpec::seed(queue))
+    }
+}
+
 /// A message to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {

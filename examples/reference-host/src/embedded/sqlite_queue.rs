@@ -3,7 +3,7 @@
 //! its queue's `max_receive` times; FIFO queues hand out one message of a group at a time,
 //! in order, and drop a message whose deduplication id was seen in the last five minutes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,8 @@ use tokio::sync::Notify;
 
 use super::sqlite::{Db, now_ms};
 use crate::capability::{
-    CapabilityError, DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received,
+    CapabilityError, DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueSpecs, QueueStats,
+    Received,
 };
 
 const SCHEMA: &str = "
@@ -47,7 +48,7 @@ const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 #[derive(Debug, Clone)]
 pub struct SqliteQueue {
     db: Db,
-    specs: Arc<HashMap<QueueName, QueueSpec>>,
+    specs: QueueSpecs,
     arrived: Arc<Notify>,
     poll: Duration,
 }
@@ -61,17 +62,10 @@ impl SqliteQueue {
     ) -> Result<SqliteQueue, CapabilityError> {
         Ok(SqliteQueue {
             db: Db::open(path, SCHEMA, "queue")?,
-            specs: Arc::new(specs.into_iter().map(|s| (s.name, s)).collect()),
+            specs: QueueSpecs::new(specs),
             arrived: Arc::new(Notify::new()),
             poll,
         })
-    }
-
-    fn spec(&self, queue: QueueName) -> QueueSpec {
-        self.specs
-            .get(&queue)
-            .copied()
-            .unwrap_or_else(|| QueueSpec::seed(queue))
     }
 
     async fn try_receive(
@@ -79,7 +73,7 @@ impl SqliteQueue {
         queue: QueueName,
         max: usize,
     ) -> Result<Vec<Received>, CapabilityError> {
-        let spec = self.spec(queue);
+        let spec = self.specs.of(queue);
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -195,7 +189,7 @@ impl Queue for SqliteQueue {
         queue: QueueName,
         messages: Vec<Outgoing>,
     ) -> Result<(), CapabilityError> {
-        let spec = self.spec(queue);
+        let spec = self.specs.of(queue);
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -266,7 +260,8 @@ impl Queue for SqliteQueue {
     }
 
     async fn stats(&self, queue: QueueName) -> Result<QueueStats, CapabilityError> {
-        let retention = i64::try_from(self.spec(queue).retention.as_millis()).unwrap_or(i64::MAX);
+        let retention =
+            i64::try_from(self.specs.of(queue).retention.as_millis()).unwrap_or(i64::MAX);
         self.db
             .call(move |c| {
                 let now = now_ms();

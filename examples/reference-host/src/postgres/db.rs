@@ -1,9 +1,10 @@
 //! A pool of PostgreSQL connections, the schema's versioned migrations, and how PostgreSQL's
 //! errors map to the capabilities' transient and permanent failures.
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
 
 use crate::capability::CapabilityError;
 
@@ -161,6 +162,46 @@ impl Postgres {
         tx.commit().await.map_err(fail)?;
         Ok(created)
     }
+}
+
+/// Runs `sql`, prepared once per connection, with `params`; answers the rows changed.
+pub async fn execute(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.execute(&statement, params).await
+}
+
+/// Runs query `sql`, prepared once per connection, with `params`.
+pub async fn query(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query(&statement, params).await
+}
+
+/// Runs query `sql`, prepared once per connection, for at most one row.
+pub async fn query_opt(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query_opt(&statement, params).await
+}
+
+/// Runs query `sql`, prepared once per connection, for exactly one row.
+pub async fn query_one(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Row, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query_one(&statement, params).await
 }
 
 /// PostgreSQL's own message for an error (the server's, when it answered one).

@@ -5,23 +5,23 @@
 //! deduplication id was seen in the last five minutes. Consumers in any number of processes
 //! take messages with `FOR UPDATE SKIP LOCKED`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::Notify;
 
-use super::db::{Postgres, classify};
+use super::db::{self, Postgres, classify};
 use crate::capability::{
-    CapabilityError, DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueStats, Received,
+    CapabilityError, DeadLetter, Outgoing, Queue, QueueName, QueueSpec, QueueSpecs, QueueStats,
+    Received,
 };
 
 /// The queues in PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PostgresQueue {
     db: Postgres,
-    specs: Arc<HashMap<QueueName, QueueSpec>>,
+    specs: QueueSpecs,
     /// Per queue (in [`QueueName::ALL`]'s order), woken by this process's sends; other
     /// processes' sends are seen at the next poll.
     arrived: Arc<[Notify; 3]>,
@@ -48,7 +48,7 @@ impl PostgresQueue {
     ) -> PostgresQueue {
         PostgresQueue {
             db,
-            specs: Arc::new(specs.into_iter().map(|s| (s.name, s)).collect()),
+            specs: QueueSpecs::new(specs),
             arrived: Arc::new([Notify::new(), Notify::new(), Notify::new()]),
             poll,
         }
@@ -59,36 +59,26 @@ impl PostgresQueue {
         &self.arrived[index]
     }
 
-    fn spec(&self, queue: QueueName) -> QueueSpec {
-        self.specs
-            .get(&queue)
-            .copied()
-            .unwrap_or_else(|| QueueSpec::seed(queue))
-    }
-
     async fn try_receive(
         &self,
         queue: QueueName,
         max: usize,
     ) -> Result<Vec<Received>, CapabilityError> {
-        let spec = self.spec(queue);
+        let spec = self.specs.of(queue);
         let mut client = self.db.client("queue").await?;
         let tx = client.transaction().await.map_err(fail)?;
         let name = queue.name();
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
         let max_receive = i32::try_from(spec.max_receive).unwrap_or(i32::MAX);
         // Messages received too often die instead of being handed out again.
-        tx.execute(
-            &tx.prepare_cached(
-                "UPDATE bmc_queue.messages SET dead = true, receipt = NULL
+        db::execute(
+            &tx,
+            "UPDATE bmc_queue.messages SET dead = true, receipt = NULL
              WHERE seq IN (
                 SELECT seq FROM bmc_queue.messages
                 WHERE queue = $1 AND NOT dead AND visible_at <= clock_timestamp()
                   AND receive_count >= $2
                 FOR UPDATE SKIP LOCKED)",
-            )
-            .await
-            .map_err(fail)?,
             &[&name, &max_receive],
         )
         .await
@@ -103,9 +93,8 @@ impl PostgresQueue {
         } else {
             ""
         };
-        let receive = tx
-            .prepare_cached(&format!(
-                "WITH ready AS (
+        let receive = format!(
+            "WITH ready AS (
                         SELECT m.seq FROM bmc_queue.messages m
                         WHERE m.queue = $1 AND NOT m.dead AND m.visible_at <= clock_timestamp()
                           {fifo_clause}
@@ -118,11 +107,8 @@ impl PostgresQueue {
                          receipt = 'rcpt_' || md5(random()::text || clock_timestamp()::text || m.seq)
                      FROM ready WHERE m.seq = ready.seq
                      RETURNING m.seq, m.message_id, m.receipt, m.body, m.receive_count"
-            ))
-            .await
-            .map_err(fail)?;
-        let rows = tx
-            .query(&receive, &[&name, &limit, &millis(spec.visibility)])
+        );
+        let rows = db::query(&tx, &receive, &[&name, &limit, &millis(spec.visibility)])
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
@@ -157,17 +143,14 @@ impl Queue for PostgresQueue {
         queue: QueueName,
         messages: Vec<Outgoing>,
     ) -> Result<(), CapabilityError> {
-        let spec = self.spec(queue);
+        let spec = self.specs.of(queue);
         let mut client = self.db.client("queue").await?;
         let tx = client.transaction().await.map_err(fail)?;
         let name = queue.name();
-        tx.execute(
-            &tx.prepare_cached(
-                "DELETE FROM bmc_queue.dedup
+        db::execute(
+            &tx,
+            "DELETE FROM bmc_queue.dedup
              WHERE queue = $1 AND sent_at < clock_timestamp() - interval '5 minutes'",
-            )
-            .await
-            .map_err(fail)?,
             &[&name],
         )
         .await
@@ -177,32 +160,25 @@ impl Queue for PostgresQueue {
             if let (true, Some(dedup)) = (spec.fifo, &message.dedup_id) {
                 // A deduplication id seen in the window drops the message; concurrent senders
                 // of one id serialize on its row.
-                let fresh = tx
-                    .execute(
-                        &tx.prepare_cached(
-                            "INSERT INTO bmc_queue.dedup (queue, dedup_id, sent_at)
+                let fresh = db::execute(
+                    &tx,
+                    "INSERT INTO bmc_queue.dedup (queue, dedup_id, sent_at)
                          VALUES ($1, $2, clock_timestamp())
                          ON CONFLICT (queue, dedup_id) DO UPDATE SET sent_at = excluded.sent_at
                          WHERE bmc_queue.dedup.sent_at < clock_timestamp() - interval '5 minutes'",
-                        )
-                        .await
-                        .map_err(fail)?,
-                        &[&name, dedup],
-                    )
-                    .await
-                    .map_err(fail)?;
+                    &[&name, dedup],
+                )
+                .await
+                .map_err(fail)?;
                 if fresh == 0 {
                     continue;
                 }
             }
             let group = if spec.fifo { message.group_id } else { None };
-            tx.execute(
-                &tx.prepare_cached(
-                    "INSERT INTO bmc_queue.messages (queue, message_id, body, group_id)
+            db::execute(
+                &tx,
+                "INSERT INTO bmc_queue.messages (queue, message_id, body, group_id)
                  VALUES ($1, $2, $3, $4)",
-                )
-                .await
-                .map_err(fail)?,
                 &[&name, &crate::ids::random_id("msg"), &message.body, &group],
             )
             .await
@@ -232,18 +208,13 @@ impl Queue for PostgresQueue {
 
     async fn delete(&self, queue: QueueName, receipt: &str) -> Result<(), CapabilityError> {
         let client = self.db.client("queue").await?;
-        client
-            .execute(
-                &client
-                    .prepare_cached(
-                        "DELETE FROM bmc_queue.messages WHERE queue = $1 AND receipt = $2",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&queue.name(), &receipt],
-            )
-            .await
-            .map_err(fail)?;
+        db::execute(
+            &client,
+            "DELETE FROM bmc_queue.messages WHERE queue = $1 AND receipt = $2",
+            &[&queue.name(), &receipt],
+        )
+        .await
+        .map_err(fail)?;
         Ok(())
     }
 
@@ -254,20 +225,15 @@ impl Queue for PostgresQueue {
         visibility: Duration,
     ) -> Result<(), CapabilityError> {
         let client = self.db.client("queue").await?;
-        let changed = client
-            .execute(
-                &client
-                    .prepare_cached(
-                        "UPDATE bmc_queue.messages
+        let changed = db::execute(
+            &client,
+            "UPDATE bmc_queue.messages
                  SET visible_at = clock_timestamp() + $3 * interval '1 millisecond'
                  WHERE queue = $1 AND receipt = $2 AND NOT dead",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&queue.name(), &receipt, &millis(visibility)],
-            )
-            .await
-            .map_err(fail)?;
+            &[&queue.name(), &receipt, &millis(visibility)],
+        )
+        .await
+        .map_err(fail)?;
         if changed == 0 {
             return Err(CapabilityError::permanent("queue", "the lease has expired"));
         }
@@ -278,27 +244,22 @@ impl Queue for PostgresQueue {
     }
 
     async fn stats(&self, queue: QueueName) -> Result<QueueStats, CapabilityError> {
-        let retention = millis(self.spec(queue).retention);
+        let retention = millis(self.specs.of(queue).retention);
         let client = self.db.client("queue").await?;
-        client
-            .execute(
-                &client
-                    .prepare_cached(
-                        "DELETE FROM bmc_queue.messages
+        db::execute(
+            &client,
+            "DELETE FROM bmc_queue.messages
                  WHERE queue = $1 AND sent_at < clock_timestamp() - $2 * interval '1 millisecond'",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&queue.name(), &retention],
-            )
-            .await
-            .map_err(fail)?;
-        let row = client.query_one(&client.prepare_cached("SELECT
+            &[&queue.name(), &retention],
+        )
+        .await
+        .map_err(fail)?;
+        let row = db::query_one(&client, "SELECT
                     COUNT(*) FILTER (WHERE NOT dead AND visible_at <= clock_timestamp()),
                     COUNT(*) FILTER (WHERE NOT dead AND visible_at > clock_timestamp()),
                     EXTRACT(EPOCH FROM clock_timestamp() - MIN(sent_at) FILTER (WHERE NOT dead))::float8,
                     COUNT(*) FILTER (WHERE dead)
-                 FROM bmc_queue.messages WHERE queue = $1").await.map_err(fail)?,
+                 FROM bmc_queue.messages WHERE queue = $1",
                 &[&queue.name()],
             )
             .await
@@ -319,39 +280,29 @@ impl Queue for PostgresQueue {
     ) -> Result<Vec<DeadLetter>, CapabilityError> {
         let client = self.db.client("queue").await?;
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
-        let rows = client
-            .query(
-                &client
-                    .prepare_cached(
-                        "SELECT message_id, body, receive_count FROM bmc_queue.messages
+        let rows = db::query(
+            &client,
+            "SELECT message_id, body, receive_count FROM bmc_queue.messages
                  WHERE queue = $1 AND dead ORDER BY seq LIMIT $2",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&queue.name(), &limit],
-            )
-            .await
-            .map_err(fail)?;
+            &[&queue.name(), &limit],
+        )
+        .await
+        .map_err(fail)?;
         Ok(rows.iter().map(dead_letter).collect())
     }
 
     async fn redrive(&self, queue: QueueName) -> Result<Vec<DeadLetter>, CapabilityError> {
         let client = self.db.client("queue").await?;
-        let rows = client
-            .query(
-                &client
-                    .prepare_cached(
-                        "UPDATE bmc_queue.messages
+        let rows = db::query(
+            &client,
+            "UPDATE bmc_queue.messages
                  SET dead = false, receive_count = 0, receipt = NULL, visible_at = clock_timestamp()
                  WHERE queue = $1 AND dead
                  RETURNING message_id, body, receive_count",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&queue.name()],
-            )
-            .await
-            .map_err(fail)?;
+            &[&queue.name()],
+        )
+        .await
+        .map_err(fail)?;
         self.arrived(queue).notify_waiters();
         Ok(rows.iter().map(dead_letter).collect())
     }

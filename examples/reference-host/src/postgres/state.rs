@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::db::{Postgres, classify};
+use super::db::{self, Postgres, classify};
 use crate::capability::{
     CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
     NewInvoice, OutboxEvent, Outcome, State, Status,
@@ -20,6 +20,12 @@ const INVOICE_COLUMNS: &str = "invoice_id, document_sha256, document_type, docum
 /// An invoice by id: its upload time first, so that only its month's partition is read.
 const INVOICE_BY_ID: &str = "FROM bmc_transactional.invoices WHERE invoice_id = $1 \
     AND created_at = (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)";
+
+/// An invoice's status (`$2`) and, when given, its error (`$3`) set.
+const SET_STATUS: &str = "UPDATE bmc_transactional.invoices SET processing_status = $2,
+        error = COALESCE($3, error), updated_at = clock_timestamp()
+     WHERE invoice_id = $1 AND created_at =
+        (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)";
 
 /// The state in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -66,11 +72,8 @@ async fn get_invoice(
     c: &impl deadpool_postgres::GenericClient,
     id: &str,
 ) -> Result<Option<InvoiceRecord>, CapabilityError> {
-    let statement = c
-        .prepare_cached(&format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID}"))
-        .await
-        .map_err(fail)?;
-    let row = c.query_opt(&statement, &[&id]).await.map_err(fail)?;
+    let sql = format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID}");
+    let row = db::query_opt(c, &sql, &[&id]).await.map_err(fail)?;
     Ok(row.as_ref().map(invoice_row))
 }
 
@@ -134,19 +137,21 @@ impl State for PostgresState {
     ) -> Result<(InvoiceRecord, bool), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
-        let created = tx.query_opt(&tx.prepare_cached("INSERT INTO bmc_transactional.invoice_keys (invoice_id, document_sha256, created_at)
+        let created = db::query_opt(
+            &tx,
+            "INSERT INTO bmc_transactional.invoice_keys (invoice_id, document_sha256, created_at)
                  VALUES ($1, $2, date_trunc('milliseconds', clock_timestamp()))
                  ON CONFLICT DO NOTHING
-                 RETURNING created_at").await.map_err(fail)?,
-                &[&invoice.id, &invoice.sha256],
-            )
-            .await
-            .map_err(fail)?;
+                 RETURNING created_at",
+            &[&invoice.id, &invoice.sha256],
+        )
+        .await
+        .map_err(fail)?;
         if let Some(row) = &created {
             let at: std::time::SystemTime = row.get(0);
-            tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.invoices (invoice_id, document_sha256, document_type,
+            db::execute(&tx, "INSERT INTO bmc_transactional.invoices (invoice_id, document_sha256, document_type,
                     document_path, needs_ocr, seller_nit, notify_email, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)").await.map_err(fail)?,
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 &[
                     &invoice.id,
                     &invoice.sha256,
@@ -239,19 +244,9 @@ impl State for PostgresState {
     ) -> Result<(), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
-        tx.execute(
-            &tx.prepare_cached(
-                "UPDATE bmc_transactional.invoices SET processing_status = $2,
-                error = COALESCE($3, error), updated_at = clock_timestamp()
-             WHERE invoice_id = $1 AND created_at =
-                (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
-            )
+        db::execute(&tx, SET_STATUS, &[&id, &status.name(), &error])
             .await
-            .map_err(fail)?,
-            &[&id, &status.name(), &error],
-        )
-        .await
-        .map_err(fail)?;
+            .map_err(fail)?;
         append_events(&tx, &events).await?;
         tx.commit().await.map_err(fail)
     }
@@ -266,14 +261,8 @@ impl State for PostgresState {
         let tx = client.transaction().await.map_err(fail)?;
         // The row is locked for the transaction: a message delivered twice waits here and then
         // finds the outcome recorded.
-        let locking = tx
-            .prepare_cached(&format!(
-                "SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID} FOR UPDATE"
-            ))
-            .await
-            .map_err(fail)?;
-        let current = tx
-            .query_opt(&locking, &[&id])
+        let locking = format!("SELECT {INVOICE_COLUMNS} {INVOICE_BY_ID} FOR UPDATE");
+        let current = db::query_opt(&tx, &locking, &[&id])
             .await
             .map_err(fail)?
             .as_ref()
@@ -291,26 +280,24 @@ impl State for PostgresState {
             // The first to insert the CUFE holds it; a concurrent second waits for the first
             // to commit, inserts nothing, and reads the holder in a statement of its own (one
             // that sees the first's commit).
-            let claimed = tx
-                .query_opt(
-                    &tx.prepare_cached(
-                        "INSERT INTO bmc_transactional.registered_cufes (cufe, invoice_id)
+            let claimed = db::query_opt(
+                &tx,
+                "INSERT INTO bmc_transactional.registered_cufes (cufe, invoice_id)
                      VALUES ($1, $2) ON CONFLICT (cufe) DO NOTHING RETURNING invoice_id",
-                    )
-                    .await
-                    .map_err(fail)?,
-                    &[&cufe, &id],
-                )
-                .await
-                .map_err(fail)?;
+                &[&cufe, &id],
+            )
+            .await
+            .map_err(fail)?;
             let holder: String = match claimed {
                 Some(row) => row.get(0),
-                None => tx.query_one(&tx.prepare_cached("SELECT invoice_id FROM bmc_transactional.registered_cufes WHERE cufe = $1").await.map_err(fail)?,
-                        &[&cufe],
-                    )
-                    .await
-                    .map_err(fail)?
-                    .get(0),
+                None => db::query_one(
+                    &tx,
+                    "SELECT invoice_id FROM bmc_transactional.registered_cufes WHERE cufe = $1",
+                    &[&cufe],
+                )
+                .await
+                .map_err(fail)?
+                .get(0),
             };
             if holder != id {
                 outcome.refuse_registered_cufe(&holder, &mut events);
@@ -318,17 +305,14 @@ impl State for PostgresState {
         }
         let registration_id = outcome.registration_id();
         let registered = outcome.registers();
-        tx.execute(
-            &tx.prepare_cached(
-                "UPDATE bmc_transactional.invoices SET processing_status = $2,
+        db::execute(
+            &tx,
+            "UPDATE bmc_transactional.invoices SET processing_status = $2,
                 seller_nit = COALESCE($3, seller_nit), invoice_number = $4,
                 invoice_date = $5::text::date, cufe = $6, total_amount = $7::text::numeric,
                 ocr_confidence = $8::text::numeric, registration_id = $9, certificate_id = $10,
                 error = $11, updated_at = clock_timestamp()
              WHERE invoice_id = $1 AND created_at = $12::text::timestamptz",
-            )
-            .await
-            .map_err(fail)?,
             &[
                 &id,
                 &outcome.status.name(),
@@ -349,20 +333,22 @@ impl State for PostgresState {
         if let (Some(registration), Some(registration_id)) =
             (&outcome.registration, &registration_id)
         {
-            tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.registrations (invoice_id, registration_id, body)
+            db::execute(
+                &tx,
+                "INSERT INTO bmc_transactional.registrations (invoice_id, registration_id, body)
                  VALUES ($1, $2, $3)
-                 ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2, body = $3").await.map_err(fail)?,
+                 ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2, body = $3",
                 &[&id, registration_id, registration],
             )
             .await
             .map_err(fail)?;
             if let Some(commission) = outcome.commission_row() {
-                tx.execute(&tx.prepare_cached("INSERT INTO bmc_transactional.commissions (invoice_id, registration_id,
+                db::execute(&tx, "INSERT INTO bmc_transactional.commissions (invoice_id, registration_id,
                         commission_fee, commission_iva, commission_total, rule_set, body)
                      VALUES ($1, $2, $3::text::numeric, $4::text::numeric, $5::text::numeric, $6, $7)
                      ON CONFLICT (invoice_id) DO UPDATE SET registration_id = $2,
                         commission_fee = $3::text::numeric, commission_iva = $4::text::numeric,
-                        commission_total = $5::text::numeric, rule_set = $6, body = $7").await.map_err(fail)?,
+                        commission_total = $5::text::numeric, rule_set = $6, body = $7",
                     &[
                         &id,
                         registration_id,
@@ -378,15 +364,12 @@ impl State for PostgresState {
             }
         }
         if let Some(cert) = &outcome.certificate {
-            tx.execute(
-                &tx.prepare_cached(
-                    "INSERT INTO bmc_transactional.certificates (certificate_id, invoice_id,
+            db::execute(
+                &tx,
+                "INSERT INTO bmc_transactional.certificates (certificate_id, invoice_id,
                     registration_id, object_key, created_at)
                  VALUES ($1, $2, $3, $4, $5::text::timestamptz)
                  ON CONFLICT (certificate_id) DO UPDATE SET object_key = $4",
-                )
-                .await
-                .map_err(fail)?,
                 &[
                     &cert.certificate_id,
                     &id,
@@ -408,37 +391,27 @@ impl State for PostgresState {
 
     async fn registration(&self, id: &str) -> Result<Option<serde_json::Value>, CapabilityError> {
         let client = self.db.client("state").await?;
-        let row = client
-            .query_opt(
-                &client
-                    .prepare_cached(
-                        "SELECT body FROM bmc_transactional.registrations WHERE invoice_id = $1",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&id],
-            )
-            .await
-            .map_err(fail)?;
+        let row = db::query_opt(
+            &client,
+            "SELECT body FROM bmc_transactional.registrations WHERE invoice_id = $1",
+            &[&id],
+        )
+        .await
+        .map_err(fail)?;
         Ok(row.map(|r| r.get(0)))
     }
 
     async fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, CapabilityError> {
         let client = self.db.client("state").await?;
-        let row = client
-            .query_opt(
-                &client
-                    .prepare_cached(
-                        "SELECT certificate_id, invoice_id, registration_id, object_key,
+        let row = db::query_opt(
+            &client,
+            "SELECT certificate_id, invoice_id, registration_id, object_key,
                     bmc_transactional.rfc3339(created_at)
                  FROM bmc_transactional.certificates WHERE certificate_id = $1",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&id],
-            )
-            .await
-            .map_err(fail)?;
+            &[&id],
+        )
+        .await
+        .map_err(fail)?;
         Ok(row.map(|r| CertificateRecord {
             certificate_id: r.get(0),
             invoice_id: r.get(1),
@@ -450,39 +423,36 @@ impl State for PostgresState {
 
     async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError> {
         let client = self.db.client("state").await?;
-        client.execute(&client.prepare_cached("INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+        db::execute(
+            &client,
+            "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
                     created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5::text::timestamptz, $5::text::timestamptz)
-                 ON CONFLICT (job_id) DO NOTHING").await.map_err(fail)?,
-                &[
-                    &job.job_id,
-                    &job.invoice_id,
-                    &job.document_key,
-                    &job_status_name(job.status),
-                    &job.created_at,
-                ],
-            )
-            .await
-            .map_err(fail)?;
+                 ON CONFLICT (job_id) DO NOTHING",
+            &[
+                &job.job_id,
+                &job.invoice_id,
+                &job.document_key,
+                &job_status_name(job.status),
+                &job.created_at,
+            ],
+        )
+        .await
+        .map_err(fail)?;
         Ok(())
     }
 
     async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError> {
         let client = self.db.client("state").await?;
-        let row = client
-            .query_opt(
-                &client
-                    .prepare_cached(
-                        "SELECT job_id, invoice_id, document_key, status, text_key, result, error,
+        let row = db::query_opt(
+            &client,
+            "SELECT job_id, invoice_id, document_key, status, text_key, result, error,
                     bmc_transactional.rfc3339(created_at), bmc_transactional.rfc3339(updated_at)
                  FROM bmc_transactional.ocr_jobs WHERE job_id = $1",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&id],
-            )
-            .await
-            .map_err(fail)?;
+            &[&id],
+        )
+        .await
+        .map_err(fail)?;
         Ok(row.as_ref().map(job_row))
     }
 
@@ -494,16 +464,13 @@ impl State for PostgresState {
     ) -> Result<(), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
-        tx.execute(
-            &tx.prepare_cached(
-                "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
+        db::execute(
+            &tx,
+            "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
                 text_key, result, error, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::timestamptz, clock_timestamp())
              ON CONFLICT (job_id) DO UPDATE SET status = $4, text_key = $5, result = $6,
                 error = $7, updated_at = clock_timestamp()",
-            )
-            .await
-            .map_err(fail)?,
             &[
                 &job.job_id,
                 &job.invoice_id,
@@ -518,19 +485,9 @@ impl State for PostgresState {
         .await
         .map_err(fail)?;
         if let (Some(status), Some(invoice)) = (invoice_status, &job.invoice_id) {
-            tx.execute(
-                &tx.prepare_cached(
-                    "UPDATE bmc_transactional.invoices SET processing_status = $2,
-                    error = COALESCE($3, error), updated_at = clock_timestamp()
-                 WHERE invoice_id = $1 AND created_at =
-                    (SELECT created_at FROM bmc_transactional.invoice_keys WHERE invoice_id = $1)",
-                )
+            db::execute(&tx, SET_STATUS, &[invoice, &status.name(), &job.error])
                 .await
-                .map_err(fail)?,
-                &[invoice, &status.name(), &job.error],
-            )
-            .await
-            .map_err(fail)?;
+                .map_err(fail)?;
         }
         append_events(&tx, &events).await?;
         tx.commit().await.map_err(fail)
@@ -539,18 +496,13 @@ impl State for PostgresState {
     async fn pending_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError> {
         let client = self.db.client("state").await?;
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
-        let rows = client
-            .query(
-                &client
-                    .prepare_cached(
-                        "SELECT body FROM bmc_transactional.outbox ORDER BY seq LIMIT $1",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&limit],
-            )
-            .await
-            .map_err(fail)?;
+        let rows = db::query(
+            &client,
+            "SELECT body FROM bmc_transactional.outbox ORDER BY seq LIMIT $1",
+            &[&limit],
+        )
+        .await
+        .map_err(fail)?;
         rows.iter()
             .map(|r| {
                 serde_json::from_value(r.get(0)).map_err(|e| CapabilityError::permanent("state", e))
@@ -560,34 +512,26 @@ impl State for PostgresState {
 
     async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError> {
         let client = self.db.client("state").await?;
-        client
-            .execute(
-                &client
-                    .prepare_cached("DELETE FROM bmc_transactional.outbox WHERE event_id = ANY($1)")
-                    .await
-                    .map_err(fail)?,
-                &[&ids],
-            )
-            .await
-            .map_err(fail)?;
+        db::execute(
+            &client,
+            "DELETE FROM bmc_transactional.outbox WHERE event_id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .map_err(fail)?;
         Ok(())
     }
 
     async fn status_counts(&self) -> Result<Vec<(Status, u64)>, CapabilityError> {
         let client = self.db.client("state").await?;
-        let rows = client
-            .query(
-                &client
-                    .prepare_cached(
-                        "SELECT processing_status, COUNT(*) FROM bmc_transactional.invoices
+        let rows = db::query(
+            &client,
+            "SELECT processing_status, COUNT(*) FROM bmc_transactional.invoices
                  GROUP BY processing_status",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[],
-            )
-            .await
-            .map_err(fail)?;
+            &[],
+        )
+        .await
+        .map_err(fail)?;
         let counts: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
         Ok(Status::ALL
             .into_iter()
@@ -606,23 +550,18 @@ impl State for PostgresState {
         date: &str,
     ) -> Result<Vec<serde_json::Value>, CapabilityError> {
         let client = self.db.client("state").await?;
-        let rows = client
-            .query(
-                &client
-                    .prepare_cached(
-                        "SELECT r.body FROM bmc_transactional.registrations r
+        let rows = db::query(
+            &client,
+            "SELECT r.body FROM bmc_transactional.registrations r
                  JOIN bmc_transactional.invoice_keys k ON k.invoice_id = r.invoice_id
                  JOIN bmc_transactional.invoices i
                    ON i.invoice_id = k.invoice_id AND i.created_at = k.created_at
                  WHERE i.processing_status = 'REGISTERED' AND r.body->>'registration_date' = $1
                  ORDER BY r.registration_id",
-                    )
-                    .await
-                    .map_err(fail)?,
-                &[&date],
-            )
-            .await
-            .map_err(fail)?;
+            &[&date],
+        )
+        .await
+        .map_err(fail)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 }

@@ -138,52 +138,29 @@ impl TestPostgres {
 
     /// Creates database `name` and answers its connection string.
     pub fn database(&self, name: &str) -> String {
-        let out = run(
-            &self.bin,
-            "createdb",
-            &[
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "bmc",
-                name,
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "createdb {name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.client("createdb", &[name]);
         format!("host=127.0.0.1 port={} user=bmc dbname={name}", self.port)
     }
 
     /// Runs `sql` with `psql` in database `db` and answers what it printed (unaligned, no
     /// headers).
     pub fn psql(&self, db: &str, sql: &str) -> String {
-        let out = run(
-            &self.bin,
+        self.client(
             "psql",
-            &[
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "bmc",
-                "-d",
-                db,
-                "-At",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ],
-        );
+            &["-d", db, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        )
+    }
+
+    /// Runs the client program `program` against the server as user `bmc`; answers what it
+    /// printed, trimmed.
+    fn client(&self, program: &str, args: &[&str]) -> String {
+        let port = self.port.to_string();
+        let mut all = vec!["-h", "127.0.0.1", "-p", &port, "-U", "bmc"];
+        all.extend_from_slice(args);
+        let out = run(&self.bin, program, &all);
         assert!(
             out.status.success(),
-            "psql {sql}: {}",
+            "{program} {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
