@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of bmc-core: format and lint, the Rust tests (unit, integration, doc tests,
 # fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), the
-# reference host (bmc-host, against real child processes, Tesseract, an SMTP server and
-# PostgreSQL), and the Node addon (built, tested with node --test, and packed and installed as
+# reference host (bmc-host, against real child processes, Tesseract, an SMTP server,
+# PostgreSQL and moto's S3, SQS, EventBridge and SES), and the Node addon (built, tested with node --test, and packed and installed as
 # users get it).
 #
 # Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm,
 # for the OCR corpus Tesseract with Spanish, poppler-utils and zbar-tools, and for the host's
 # PostgreSQL backends Debian's postgresql (.ci/run installs them).
-# Everything else it installs itself: a venv under target/venv (maturin, pytest, stdnum) and
+# Everything else it installs itself: a venv under target/venv (maturin, pytest, stdnum, aiosmtpd,
+# moto[server]) and
 # the npm dev dependencies.
 set -euo pipefail
 
@@ -64,11 +65,12 @@ ls "$CARGO_TARGET_DIR"/wheels/bmc_core-*-cp310-abi3-manylinux_2_28_x86_64.whl
 # The stubs describe the extension exactly (names, signatures, defaults, final classes).
 (cd "$CARGO_TARGET_DIR" && "$venv/bin/python" -m mypy.stubtest bmc_core._native)
 
-step "Reference host: cargo test -p bmc-host --features postgres (roles, flows, bad requests, faults, SIGKILL and SIGTERM, SMTP, OCR; the contract of each backend; scaled out on PostgreSQL)"
-cargo clippy --locked -p bmc-host --all-targets --features postgres -- -D warnings
-# The SMTP test runs aiosmtpd from the venv made above; the PostgreSQL tests start their own
-# temporary servers with initdb.
-BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host --features postgres
+step "Reference host: cargo test -p bmc-host --features postgres,aws (roles, flows, bad requests, faults, SIGKILL and SIGTERM, SMTP, OCR; the contract of each backend; scaled out on PostgreSQL, SQS and S3)"
+cargo clippy --locked -p bmc-host --all-targets --features postgres,aws -- -D warnings
+# The SMTP test runs aiosmtpd and the AWS tests moto's server from the venv made above (a fake
+# Textract runs inside the tests); the PostgreSQL tests start their own temporary servers
+# with initdb.
+BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host --features postgres,aws
 
 step "Node: build the addon, check the committed bindings, run node --test"
 (

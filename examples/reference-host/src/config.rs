@@ -67,6 +67,8 @@ pub struct Config {
     pub backends: Backends,
     /// The analytics export.
     pub analytics: Analytics,
+    /// The AWS backends' settings (a build with the `aws` feature).
+    pub aws: AwsSettings,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -91,6 +93,7 @@ impl Default for Config {
             mail: MailSettings::default(),
             backends: Backends::default(),
             analytics: Analytics::default(),
+            aws: AwsSettings::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -169,7 +172,8 @@ impl Default for Auth {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailSettings {
-    /// `outbox`: each mail a `.eml` file in `outbox_dir`; `smtp`: sent to `smtp_host`.
+    /// `outbox`: each mail a `.eml` file in `outbox_dir`; `smtp`: sent to `smtp_host`; `ses`:
+    /// through Amazon SES (a build with the `aws` feature).
     pub mode: String,
     /// The outbox folder (default `<data_dir>/outbox`).
     pub outbox_dir: Option<PathBuf>,
@@ -179,6 +183,8 @@ pub struct MailSettings {
     pub smtp_port: u16,
     /// The sender.
     pub from: String,
+    /// The SES configuration set mail is sent with (`ses`).
+    pub ses_configuration_set: Option<String>,
 }
 
 impl Default for MailSettings {
@@ -189,20 +195,29 @@ impl Default for MailSettings {
             smtp_host: "127.0.0.1".into(),
             smtp_port: 25,
             from: "registro@bolsamercantil.example".into(),
+            ses_configuration_set: None,
         }
     }
 }
 
-/// Where state and queues live: SQLite files under `data_dir` by default; PostgreSQL (a build
-/// with the `postgres` feature) for hosts sharing them.
+/// Which backend each capability runs on: the embedded ones under `data_dir` by default;
+/// PostgreSQL (a build with the `postgres` feature) and AWS (the `aws` feature) for hosts
+/// sharing them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Backends {
     /// `sqlite` or `postgres`: invoices, registrations, commissions, certificates, OCR jobs
     /// and the event outbox.
     pub state: String,
-    /// `sqlite` or `postgres`: the three queues and their dead-letter queues.
+    /// `sqlite`, `postgres` or `sqs`: the three queues and their dead-letter queues.
     pub queue: String,
+    /// `files` (under `data_dir`) or `s3`: documents, OCR text and certificates.
+    pub storage: String,
+    /// `embedded` (the seed's rules applied in the host, and `events.jsonl`) or
+    /// `eventbridge`: where the outbox's events go.
+    pub events: String,
+    /// `tesseract` (on this machine) or `textract`: how scans are read.
+    pub text: String,
     /// The PostgreSQL database (`postgresql://user:password@host:5432/bmc` or
     /// `host=... user=... dbname=...`), for either on `postgres`.
     pub postgres_url: Option<String>,
@@ -215,8 +230,61 @@ impl Default for Backends {
         Backends {
             state: "sqlite".into(),
             queue: "sqlite".into(),
+            storage: "files".into(),
+            events: "embedded".into(),
+            text: "tesseract".into(),
             postgres_url: None,
             postgres_max_connections: 16,
+        }
+    }
+}
+
+/// The AWS backends' settings. Credentials come from the SDK's default chain, and
+/// `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_S3`, `_SQS`, ...) points a service elsewhere.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsSettings {
+    /// The region (the SDK's chain otherwise: `AWS_REGION`, the profile, the instance).
+    pub region: Option<String>,
+    /// The bucket of documents, text and certificates (`storage = "s3"`), also where
+    /// Textract reads PDFs of several pages from.
+    pub bucket: Option<String>,
+    /// A prefix of every object key (`bmc/`, say), empty by default.
+    pub prefix: String,
+    /// The KMS key objects are encrypted with (SSE-KMS); the bucket's default otherwise.
+    pub kms_key_id: Option<String>,
+    /// Bucket in the path rather than the host name; by default, when an endpoint is set.
+    pub s3_path_style: Option<bool>,
+    /// A prefix of the queues' names (`prod-`, say): `<prefix>invoice-processing-queue.fifo`.
+    pub queue_prefix: String,
+    /// Create missing queues (with their dead-letter queues and the seed's settings) and the
+    /// bucket on start; a deployment's own infrastructure code does it otherwise.
+    pub create_resources: bool,
+    /// The EventBridge bus (`events = "eventbridge"`).
+    pub event_bus: String,
+    /// The first wait between checks on an asynchronous Textract job, in milliseconds.
+    pub textract_poll_milliseconds: u64,
+    /// A published catalog to follow (`s3://bucket/prefix`, where `bmc-host catalog publish`
+    /// puts releases): new releases are downloaded and swapped in.
+    pub catalog_source: Option<String>,
+    /// How often the published catalog's pointer is checked, in seconds.
+    pub catalog_poll_seconds: u64,
+}
+
+impl Default for AwsSettings {
+    fn default() -> AwsSettings {
+        AwsSettings {
+            region: None,
+            bucket: None,
+            prefix: String::new(),
+            kms_key_id: None,
+            s3_path_style: None,
+            queue_prefix: String::new(),
+            create_resources: false,
+            event_bus: "default".into(),
+            textract_poll_milliseconds: 1000,
+            catalog_source: None,
+            catalog_poll_seconds: 60,
         }
     }
 }

@@ -50,74 +50,122 @@ impl Capabilities {
     /// The embedded defaults under the configuration's data folder (whatever its
     /// `[backends]` say).
     pub fn embedded(config: &Config) -> Result<Capabilities, StartError> {
-        Capabilities::assemble(config, sqlite_queue(config)?, sqlite_state(config)?)
+        let chosen = Chosen {
+            queue: Some(sqlite_queue(config)?),
+            state: Some(sqlite_state(config)?),
+            ..Chosen::default()
+        };
+        Capabilities::assemble(config, chosen)
     }
 
-    /// The capabilities the configuration chooses: state and queues in SQLite or PostgreSQL,
-    /// the rest embedded. Call it on the runtime the host runs on (PostgreSQL's connections
-    /// live there).
+    /// The capabilities the configuration chooses: each embedded, on PostgreSQL or on AWS as
+    /// its `[backends]` (and `[mail] mode`) say. Call it on the runtime the host runs on
+    /// (PostgreSQL's connections live there).
     pub async fn configured(config: &Config) -> Result<Capabilities, StartError> {
         let backends = &config.backends;
-        for (setting, value) in [
-            ("backends.state", &backends.state),
-            ("backends.queue", &backends.queue),
+        for (setting, value, allowed) in [
+            (
+                "backends.state",
+                &backends.state,
+                &["sqlite", "postgres"][..],
+            ),
+            (
+                "backends.queue",
+                &backends.queue,
+                &["sqlite", "postgres", "sqs"][..],
+            ),
+            ("backends.storage", &backends.storage, &["files", "s3"][..]),
+            (
+                "backends.events",
+                &backends.events,
+                &["embedded", "eventbridge"][..],
+            ),
+            (
+                "backends.text",
+                &backends.text,
+                &["tesseract", "textract"][..],
+            ),
+            (
+                "mail.mode",
+                &config.mail.mode,
+                &["outbox", "smtp", "ses"][..],
+            ),
         ] {
-            if value != "sqlite" && value != "postgres" {
+            if !allowed.contains(&value.as_str()) {
                 return Err(invalid(
                     setting,
-                    format!("{value:?} is not sqlite or postgres"),
+                    format!("{value:?} is not one of {}", allowed.join(", ")),
                 ));
             }
         }
-        let (queue, state) = if backends.state == "postgres" || backends.queue == "postgres" {
+        let mut chosen = if backends.state == "postgres" || backends.queue == "postgres" {
             postgres_backends(config).await?
         } else {
-            (None, None)
+            Chosen::default()
         };
-        let queue = match queue {
+        let on_aws = backends.queue == "sqs"
+            || backends.storage == "s3"
+            || backends.events == "eventbridge"
+            || backends.text == "textract"
+            || config.mail.mode == "ses"
+            || config.aws.catalog_source.is_some();
+        if on_aws {
+            aws_backends(config, &mut chosen).await?;
+        }
+        if chosen.queue.is_none() {
+            chosen.queue = Some(sqlite_queue(config)?);
+        }
+        if chosen.state.is_none() {
+            chosen.state = Some(sqlite_state(config)?);
+        }
+        Capabilities::assemble(config, chosen)
+    }
+
+    /// The capabilities `chosen`, the embedded ones for the rest.
+    fn assemble(config: &Config, chosen: Chosen) -> Result<Capabilities, StartError> {
+        let dir = &config.data_dir;
+        let queue = match chosen.queue {
             Some(queue) => queue,
             None => sqlite_queue(config)?,
         };
-        let state = match state {
+        let state = match chosen.state {
             Some(state) => state,
             None => sqlite_state(config)?,
         };
-        Capabilities::assemble(config, queue, state)
-    }
-
-    fn assemble(
-        config: &Config,
-        queue: Arc<dyn Queue>,
-        state: Arc<dyn State>,
-    ) -> Result<Capabilities, StartError> {
-        let dir = &config.data_dir;
-        let mailer: Arc<dyn Mailer> = match config.mail.mode.as_str() {
-            "outbox" => Arc::new(embedded::MailOutbox::new(
+        let mailer: Arc<dyn Mailer> = match (chosen.mailer, config.mail.mode.as_str()) {
+            (Some(mailer), _) => mailer,
+            (None, "outbox") => Arc::new(embedded::MailOutbox::new(
                 config
                     .mail
                     .outbox_dir
                     .clone()
                     .unwrap_or_else(|| dir.join("outbox")),
             )),
-            "smtp" => Arc::new(embedded::Smtp::new(
+            (None, "smtp") => Arc::new(embedded::Smtp::new(
                 config.mail.smtp_host.clone(),
                 config.mail.smtp_port,
             )),
-            other => {
+            (None, other) => {
                 return Err(invalid(
                     "mail.mode",
                     format!("{other:?} is not outbox or smtp"),
                 ));
             }
         };
-        Ok(Capabilities {
-            storage: Arc::new(embedded::FileStorage::new(dir.join("objects"))),
-            bus: Arc::new(embedded::RoutingBus::new(
+        let bus = match chosen.bus {
+            Some(bus) => bus(Arc::clone(&queue)),
+            None => Arc::new(embedded::RoutingBus::new(
                 Arc::clone(&queue),
                 dir.join("events.jsonl"),
             )),
+        };
+        Ok(Capabilities {
+            storage: chosen
+                .storage
+                .unwrap_or_else(|| Arc::new(embedded::FileStorage::new(dir.join("objects")))),
+            bus,
             queue,
-            text: Arc::new(embedded::Tesseract),
+            text: chosen.text.unwrap_or_else(|| Arc::new(embedded::Tesseract)),
             mailer,
             state,
         })
@@ -151,9 +199,20 @@ fn poll(config: &Config) -> Duration {
     Duration::from_millis(config.queues.poll_milliseconds.unwrap_or(200))
 }
 
-/// The queues and state the configuration puts on PostgreSQL (`None` for one it does not),
-/// sharing one pool.
-type Chosen = (Option<Arc<dyn Queue>>, Option<Arc<dyn State>>);
+/// An event bus over the host's queue.
+type BusOver = Box<dyn FnOnce(Arc<dyn Queue>) -> Arc<dyn EventBus> + Send>;
+
+/// The capabilities the configuration puts on PostgreSQL or AWS; `None` for the embedded
+/// ones.
+#[derive(Default)]
+struct Chosen {
+    queue: Option<Arc<dyn Queue>>,
+    state: Option<Arc<dyn State>>,
+    storage: Option<Arc<dyn Storage>>,
+    text: Option<Arc<dyn TextSource>>,
+    mailer: Option<Arc<dyn Mailer>>,
+    bus: Option<BusOver>,
+}
 
 #[cfg(feature = "postgres")]
 async fn postgres_backends(config: &Config) -> Result<Chosen, StartError> {
@@ -174,7 +233,11 @@ async fn postgres_backends(config: &Config) -> Result<Chosen, StartError> {
     });
     let state: Option<Arc<dyn State>> = (backends.state == "postgres")
         .then(|| Arc::new(crate::postgres::PostgresState::new(db)) as Arc<dyn State>);
-    Ok((queue, state))
+    Ok(Chosen {
+        queue,
+        state,
+        ..Chosen::default()
+    })
 }
 
 #[cfg(not(feature = "postgres"))]
@@ -183,6 +246,80 @@ async fn postgres_backends(_config: &Config) -> Result<Chosen, StartError> {
         "backends",
         "PostgreSQL is chosen, and this bmc-host was built without the postgres feature \
          (cargo build --release -p bmc-host --features postgres)"
+            .into(),
+    ))
+}
+
+#[cfg(feature = "aws")]
+async fn aws_backends(config: &Config, chosen: &mut Chosen) -> Result<(), StartError> {
+    use crate::aws;
+    let backends = &config.backends;
+    let settings = &config.aws;
+    let sdk = aws::sdk_config(settings).await;
+    let storage = match &settings.bucket {
+        Some(bucket) => {
+            let client = aws::S3Storage::client(&sdk, aws::s3_path_style(&sdk, settings));
+            let storage = aws::S3Storage::new(
+                client,
+                bucket.clone(),
+                settings.prefix.clone(),
+                settings.kms_key_id.clone(),
+            );
+            if settings.create_resources {
+                storage.ensure_bucket().await?;
+            }
+            Some(storage)
+        }
+        None if backends.storage == "s3" => {
+            return Err(invalid(
+                "aws.bucket",
+                "S3 storage is chosen and no bucket is set".into(),
+            ));
+        }
+        None => None,
+    };
+    if backends.storage == "s3" {
+        chosen.storage = storage.clone().map(|s| Arc::new(s) as Arc<dyn Storage>);
+    }
+    if backends.queue == "sqs" {
+        let queue = aws::SqsQueue::open(
+            aws_sdk_sqs::Client::new(&sdk),
+            queue_specs(config),
+            &settings.queue_prefix,
+            settings.create_resources,
+        )
+        .await?;
+        chosen.queue = Some(Arc::new(queue));
+    }
+    if backends.events == "eventbridge" {
+        let client = aws_sdk_eventbridge::Client::new(&sdk);
+        let bus_name = settings.event_bus.clone();
+        chosen.bus = Some(Box::new(move |queue| {
+            Arc::new(aws::EventBridgeBus::new(client, bus_name, queue)) as Arc<dyn EventBus>
+        }));
+    }
+    if backends.text == "textract" {
+        chosen.text = Some(Arc::new(aws::Textract::new(
+            aws_sdk_textract::Client::new(&sdk),
+            storage,
+            Duration::from_millis(settings.textract_poll_milliseconds.max(10)),
+        )));
+    }
+    if config.mail.mode == "ses" {
+        chosen.mailer = Some(Arc::new(aws::SesMailer::new(
+            aws_sdk_sesv2::Client::new(&sdk),
+            config.mail.ses_configuration_set.clone(),
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "aws"))]
+async fn aws_backends(_config: &Config, _chosen: &mut Chosen) -> Result<(), StartError> {
+    Err(invalid(
+        "backends",
+        "an AWS backend is chosen, and this bmc-host was built without the aws feature \
+         (cargo build --release -p bmc-host --features aws)"
             .into(),
     ))
 }

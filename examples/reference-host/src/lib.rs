@@ -8,6 +8,8 @@
 pub mod analytics;
 pub mod api;
 pub mod auth;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod capability;
 pub mod config;
 pub mod embedded;
@@ -40,6 +42,10 @@ pub async fn run(
     open_engine(&host);
     let workers = work::start(&host);
     let daily = analytics::start_daily(&host);
+    #[cfg(feature = "aws")]
+    let catalog = aws::catalog_watch::start_configured(&host)
+        .await
+        .map_err(std::io::Error::other)?;
     let app = api::router(Arc::clone(&host));
     let stopping = Arc::clone(&host);
     axum::serve(listener, app)
@@ -63,6 +69,10 @@ pub async fn run(
     }
     if let Some(daily) = daily {
         daily.abort();
+    }
+    #[cfg(feature = "aws")]
+    if let Some(catalog) = catalog {
+        catalog.abort();
     }
     tracing::info!("stopped");
     Ok(())

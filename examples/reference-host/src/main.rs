@@ -1,6 +1,7 @@
 //! `bmc-host`: serves the platform on bmc-core (`bmc-host serve`, the default), issues
-//! tokens for it (`bmc-host token --role operator`) and exports a day's analytics
-//! (`bmc-host analytics-export --date 2026-12-01`).
+//! tokens for it (`bmc-host token --role operator`), exports a day's analytics
+//! (`bmc-host analytics-export --date 2026-12-01`) and publishes catalog indexes to S3 for a
+//! fleet of hosts (`bmc-host catalog publish INDEX s3://bucket/prefix`, feature `aws`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,32 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Publish catalog indexes to S3 for hosts that follow them (`[aws] catalog_source`).
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogAction {
+    /// Upload an index (checked first) and move the pointer to it.
+    Publish {
+        /// The index folder (`bmc catalog build` made it).
+        index: PathBuf,
+        /// Where: `s3://bucket/prefix`.
+        to: String,
+    },
+    /// Move the pointer back to the release before the current one.
+    Rollback {
+        /// Where: `s3://bucket/prefix`.
+        at: String,
+    },
+    /// Print the pointer: the release in use, its products, the one before.
+    Status {
+        /// Where: `s3://bucket/prefix`.
+        at: String,
+    },
 }
 
 fn load(cli: &Cli) -> Result<Config, String> {
@@ -91,6 +118,7 @@ fn main() -> ExitCode {
         } => token(&config, &role, &subject, hours),
         Command::Openapi => openapi(config),
         Command::AnalyticsExport { date, out } => analytics_export(config, date, out),
+        Command::Catalog { action } => catalog(&config, action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,6 +188,61 @@ fn analytics_export(
         );
         Ok(())
     })
+}
+
+#[cfg(feature = "aws")]
+fn catalog(config: &Config, action: CatalogAction) -> Result<(), String> {
+    use bmc_host::aws::catalog::{CatalogLocation, CatalogStore, Step};
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let at = match &action {
+            CatalogAction::Publish { to, .. } => to.clone(),
+            CatalogAction::Rollback { at } | CatalogAction::Status { at } => at.clone(),
+        };
+        let location = CatalogLocation::parse(&at).map_err(|e| e.to_string())?;
+        let sdk = bmc_host::aws::sdk_config(&config.aws).await;
+        let client =
+            bmc_host::aws::S3Storage::client(&sdk, bmc_host::aws::s3_path_style(&sdk, &config.aws));
+        let store = CatalogStore::new(client, location);
+        let pointer = match action {
+            CatalogAction::Publish { index, .. } => {
+                let mut progress = |step: Step| {
+                    let Step::File {
+                        name,
+                        bytes,
+                        skipped,
+                        done,
+                        total,
+                    } = step;
+                    let what = if skipped { "already there" } else { "uploaded" };
+                    eprintln!("[{done}/{total}] {name} ({bytes} bytes) {what}");
+                };
+                store
+                    .publish(&index, &mut progress)
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+            CatalogAction::Rollback { .. } => store.rollback().await.map_err(|e| e.to_string())?,
+            CatalogAction::Status { .. } => {
+                match store.pointer().await.map_err(|e| e.to_string())? {
+                    Some((pointer, _)) => pointer,
+                    None => return Err(format!("nothing is published at {at}")),
+                }
+            }
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&pointer).map_err(|e| e.to_string())?
+        );
+        Ok(())
+    })
+}
+
+#[cfg(not(feature = "aws"))]
+fn catalog(_config: &Config, _action: CatalogAction) -> Result<(), String> {
+    Err("catalog publishing needs S3: build with --features aws \
+         (cargo build --release -p bmc-host --features aws)"
+        .into())
 }
 
 fn serve(config: Config) -> Result<(), String> {

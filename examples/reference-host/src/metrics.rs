@@ -61,6 +61,16 @@ const HELP: &[(&str, &str, &str)] = &[
         "counter",
         "Outbox events delivered, by name.",
     ),
+    (
+        "bmc_catalog_swaps_total",
+        "counter",
+        "Published catalog releases swapped in.",
+    ),
+    (
+        "bmc_catalog_sync_failures_total",
+        "counter",
+        "Published catalog releases not taken (a download, check or open failed).",
+    ),
 ];
 
 impl Metrics {

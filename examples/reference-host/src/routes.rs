@@ -11,7 +11,22 @@
 
 use serde_json::{Value, json};
 
-use crate::capability::{OutboxEvent, Outgoing, QueueName};
+use crate::capability::{CapabilityError, OutboxEvent, Outgoing, Queue, QueueName};
+
+/// Sends each of `events`' messages to its queue, one batch a queue.
+pub async fn deliver(queue: &dyn Queue, events: &[OutboxEvent]) -> Result<(), CapabilityError> {
+    let mut batches: Vec<(QueueName, Vec<Outgoing>)> = Vec::new();
+    for (name, message) in events.iter().flat_map(targets) {
+        match batches.iter_mut().find(|(q, _)| *q == name) {
+            Some((_, batch)) => batch.push(message),
+            None => batches.push((name, vec![message])),
+        }
+    }
+    for (name, batch) in batches {
+        queue.send_batch(name, batch).await?;
+    }
+    Ok(())
+}
 
 /// The messages an event routes to.
 pub fn targets(event: &OutboxEvent) -> Vec<(QueueName, Outgoing)> {

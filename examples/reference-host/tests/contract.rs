@@ -11,19 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bmc_host::capability::{
-    CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewInvoice, OutboxEvent, Outcome,
-    Outgoing, Queue, QueueName, QueueSpec, State, Status,
+    CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewInvoice, ObjectKind, OutboxEvent,
+    Outcome, Outgoing, Queue, QueueName, QueueSpec, State, Status, Storage,
 };
-use bmc_host::embedded::{SqliteQueue, SqliteState};
-use common::scratch;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use bmc_host::embedded::{FileStorage, SqliteQueue, SqliteState};
+use common::{runtime, scratch};
 
 fn event(name: &str) -> OutboxEvent {
     OutboxEvent {
@@ -400,8 +392,23 @@ fn message(body: &str, group: Option<&str>, dedup: Option<&str>) -> Outgoing {
     }
 }
 
+/// What a queue backend does beyond SQS's guarantees.
+#[derive(Clone, Copy)]
+struct Extras {
+    /// It knows its oldest message's age (SQS tells only CloudWatch).
+    reports_age: bool,
+    /// It refuses a lease's receipt once the message was received again (SQS may take it).
+    refuses_old_receipts: bool,
+}
+
+/// Everything: the embedded and PostgreSQL queues.
+const ALL_EXTRAS: Extras = Extras {
+    reports_age: true,
+    refuses_old_receipts: true,
+};
+
 /// What every [`Queue`] must do; its visibility timeout is one second.
-async fn queue_contract(queue: Arc<dyn Queue>) {
+async fn queue_contract(queue: Arc<dyn Queue>, extras: Extras) {
     let now = Duration::ZERO;
     let ocr = QueueName::OcrProcessing;
 
@@ -419,7 +426,9 @@ async fn queue_contract(queue: Arc<dyn Queue>) {
         (stats.visible, stats.in_flight, stats.dead_letters),
         (0, 1, 0)
     );
-    assert!(stats.oldest_age_seconds.unwrap() >= 0.0);
+    if extras.reports_age {
+        assert!(stats.oldest_age_seconds.unwrap() >= 0.0);
+    }
     // Released early, it comes back at once with its count.
     queue
         .change_visibility(ocr, &got[0].receipt, Duration::ZERO)
@@ -430,13 +439,15 @@ async fn queue_contract(queue: Arc<dyn Queue>) {
         (again[0].message_id.as_str(), again[0].receive_count),
         (got[0].message_id.as_str(), 2)
     );
-    assert!(
-        queue
-            .change_visibility(ocr, &got[0].receipt, now)
-            .await
-            .is_err(),
-        "an old lease"
-    );
+    if extras.refuses_old_receipts {
+        assert!(
+            queue
+                .change_visibility(ocr, &got[0].receipt, now)
+                .await
+                .is_err(),
+            "an old lease"
+        );
+    }
     queue.delete(ocr, &again[0].receipt).await.unwrap();
     let stats = queue.stats(ocr).await.unwrap();
     assert_eq!(
@@ -473,7 +484,9 @@ async fn queue_contract(queue: Arc<dyn Queue>) {
     );
     let dead = queue.dead_letters(ocr, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
-    assert_eq!((dead[0].body.as_str(), dead[0].receive_count), ("b", 3));
+    // At least its receives (SQS counts a look at a dead letter as one more).
+    assert_eq!(dead[0].body, "b");
+    assert!(dead[0].receive_count >= 3, "{dead:?}");
     // A redrive brings it back with a fresh count.
     let moved = queue.redrive(ocr).await.unwrap();
     assert_eq!(moved.len(), 1);
@@ -503,18 +516,21 @@ async fn queue_contract(queue: Arc<dyn Queue>) {
         .send(fifo, message("s2-1 again", Some("seller-2"), Some("d3")))
         .await
         .unwrap();
-    let first: Vec<String> = queue
-        .receive(fifo, 10, now)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.body.clone())
-        .collect();
-    assert_eq!(first, ["s1-1", "s2-1"]);
-    assert!(
-        queue.receive(fifo, 10, now).await.unwrap().is_empty(),
-        "groups busy"
-    );
+    // Each group's first message, one at a time (the workers receive one by one; SQS may
+    // hand a group's next messages in the same receive, in order).
+    let mut first = Vec::new();
+    for _ in 0..3 {
+        first.extend(
+            queue
+                .receive(fifo, 1, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.body),
+        );
+    }
+    first.sort();
+    assert_eq!(first, ["s1-1", "s2-1"], "groups busy after their first");
     let leased = queue.stats(fifo).await.unwrap();
     assert_eq!((leased.visible, leased.in_flight), (1, 2));
 }
@@ -534,11 +550,15 @@ async fn queue_sharing(queue: Arc<dyn Queue>) {
         )
         .await
         .unwrap();
-    let head = queue.receive(fifo, 10, now).await.unwrap();
+    let head = queue.receive(fifo, 1, now).await.unwrap();
     assert_eq!(head.len(), 1);
     assert_eq!(head[0].body, "g-1");
+    assert!(
+        queue.receive(fifo, 1, now).await.unwrap().is_empty(),
+        "the group waits for its head"
+    );
     queue.delete(fifo, &head[0].receipt).await.unwrap();
-    let next = queue.receive(fifo, 10, now).await.unwrap();
+    let next = queue.receive(fifo, 1, now).await.unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].body, "g-2");
     queue.delete(fifo, &next[0].receipt).await.unwrap();
@@ -574,6 +594,57 @@ async fn queue_sharing(queue: Arc<dyn Queue>) {
     assert_eq!(distinct.len(), 200);
 }
 
+/// What every [`Storage`] must do.
+async fn storage_contract(storage: Arc<dyn Storage>) {
+    let pdf = b"%PDF-1.7 a certificate".to_vec();
+    let key = storage.put(ObjectKind::Certificate, &pdf).await.unwrap();
+    assert_eq!(
+        key,
+        format!("certificates/{}", bmc_host::ids::sha256_hex(&pdf))
+    );
+    // The same bytes again: the same key, one object, unchanged.
+    assert_eq!(
+        storage.put(ObjectKind::Certificate, &pdf).await.unwrap(),
+        key
+    );
+    assert_eq!(storage.get(&key).await.unwrap(), Some(pdf.clone()));
+    // The same bytes as another kind are another object.
+    let text_key = storage.put(ObjectKind::Text, &pdf).await.unwrap();
+    assert!(text_key.starts_with("text/"));
+    assert_ne!(text_key, key);
+    // Nothing there; keys outside the host's objects are refused.
+    let missing = format!("documents/{}", "0".repeat(64));
+    assert_eq!(storage.get(&missing).await.unwrap(), None);
+    for bad in ["../etc/passwd", "documents/short", "Documents/00", ""] {
+        let error = storage.get(bad).await.unwrap_err();
+        assert!(!error.transient, "{bad}: {error}");
+    }
+    // Many writers of one object at once: all succeed with its key.
+    let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let writers: Vec<_> = (0..6)
+        .map(|_| {
+            let (storage, big) = (Arc::clone(&storage), big.clone());
+            tokio::spawn(async move { storage.put(ObjectKind::Document, &big).await })
+        })
+        .collect();
+    let mut keys = HashSet::new();
+    for writer in writers {
+        keys.insert(writer.await.unwrap().unwrap());
+    }
+    assert_eq!(keys.len(), 1);
+    let key = keys.into_iter().next().unwrap();
+    assert_eq!(storage.get(&key).await.unwrap().unwrap(), big);
+}
+
+#[test]
+fn file_storage_keeps_the_contract() {
+    let dir = scratch("contract-files");
+    runtime().block_on(storage_contract(Arc::new(FileStorage::new(
+        dir.join("objects"),
+    ))));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn sqlite_state_keeps_the_contract() {
     let dir = scratch("contract-sqlite-state");
@@ -599,7 +670,7 @@ fn sqlite_queue_keeps_the_contract() {
                 .unwrap(),
             )
         };
-        queue_contract(open("a.sqlite")).await;
+        queue_contract(open("a.sqlite"), ALL_EXTRAS).await;
         queue_sharing(open("b.sqlite")).await;
     });
     std::fs::remove_dir_all(&dir).unwrap();
@@ -663,7 +734,7 @@ mod on_postgres {
                     Duration::from_millis(20),
                 ))
             };
-            queue_contract(open(Postgres::connect(&a, 8).await.unwrap())).await;
+            queue_contract(open(Postgres::connect(&a, 8).await.unwrap()), ALL_EXTRAS).await;
             queue_sharing(open(Postgres::connect(&b, 8).await.unwrap())).await;
         });
     }
@@ -724,6 +795,114 @@ mod on_postgres {
             }
             let distinct: HashSet<&String> = all.iter().collect();
             assert_eq!((all.len(), distinct.len()), (300, 300));
+        });
+    }
+}
+
+#[cfg(feature = "aws")]
+mod on_aws {
+    use super::*;
+    use bmc_host::aws::{S3Storage, SqsQueue};
+    use common::aws::Moto;
+
+    #[test]
+    fn s3_storage_keeps_the_contract() {
+        let moto = Moto::start();
+        runtime().block_on(async {
+            let sdk = moto.sdk().await;
+            let client = S3Storage::client(&sdk, true);
+            let storage = S3Storage::new(client.clone(), "bmc-documents", "bmc/", None);
+            storage.ensure_bucket().await.unwrap();
+            storage.ensure_bucket().await.unwrap();
+            storage_contract(Arc::new(storage.clone())).await;
+
+            // Keys under the prefix; with a KMS key, objects are encrypted with it.
+            let encrypted = S3Storage::new(
+                client.clone(),
+                "bmc-documents",
+                "kms/",
+                Some("alias/bmc".into()),
+            );
+            let key = encrypted
+                .put(ObjectKind::Document, b"<Invoice/>")
+                .await
+                .unwrap();
+            let head = client
+                .head_object()
+                .bucket("bmc-documents")
+                .key(format!("kms/{key}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                head.server_side_encryption().map(|e| e.as_str()),
+                Some("aws:kms")
+            );
+            assert_eq!(head.ssekms_key_id(), Some("alias/bmc"));
+
+            // An object whose bytes do not match its key is refused, not served.
+            let forged = format!("documents/{}", "a".repeat(64));
+            client
+                .put_object()
+                .bucket("bmc-documents")
+                .key(format!("bmc/{forged}"))
+                .body(b"not what the key says".to_vec().into())
+                .send()
+                .await
+                .unwrap();
+            let error = storage.get(&forged).await.unwrap_err();
+            assert!(error.message.contains("do not match"), "{error}");
+            assert!(!error.transient);
+        });
+    }
+
+    #[test]
+    fn sqs_queue_keeps_the_contract() {
+        let moto = Moto::start();
+        runtime().block_on(async {
+            let sdk = moto.sdk().await;
+            let open = |prefix: &'static str| {
+                let client = aws_sdk_sqs::Client::new(&sdk);
+                async move {
+                    Arc::new(
+                        SqsQueue::open(client, specs(Duration::from_secs(1)), prefix, true)
+                            .await
+                            .unwrap(),
+                    ) as Arc<dyn Queue>
+                }
+            };
+            queue_contract(
+                open("a-").await,
+                Extras {
+                    reports_age: false,
+                    refuses_old_receipts: false,
+                },
+            )
+            .await;
+            queue_sharing(open("b-").await).await;
+            // Opened again (another process), the queues are found and shared.
+            let again = SqsQueue::open(
+                aws_sdk_sqs::Client::new(&sdk),
+                specs(Duration::from_secs(1)),
+                "b-",
+                false,
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                again.stats(QueueName::Notification).await.unwrap().visible,
+                0
+            );
+            // Queues that are not there are named in the error.
+            let missing = SqsQueue::open(
+                aws_sdk_sqs::Client::new(&sdk),
+                specs(Duration::from_secs(1)),
+                "c-",
+                false,
+            )
+            .await
+            .unwrap_err();
+            assert!(missing.message.contains("NonExistentQueue"), "{missing}");
         });
     }
 }

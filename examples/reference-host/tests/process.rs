@@ -12,20 +12,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::child::{ChildHost, check_nothing_lost, token};
+use common::child::{ChildHost, check_nothing_lost, events_log, token};
 use common::{request, root, scratch, wait_until};
 use serde_json::Value;
 
 fn write_config(data: &Path) -> PathBuf {
     let path = data.join("host.toml");
-    let text = format!(
-        r#"listen = "127.0.0.1:0"
-data_dir = "{data}"
-catalog_csv = "{root}/data/sample-catalog.csv.gz"
-catalog_index = "{index}"
-technical_keys = "{root}/data/invoices/technical-keys.csv"
-registration_date = "2026-12-01"
-shutdown_grace_seconds = 60
+    let rest = r#"shutdown_grace_seconds = 60
 
 [workers]
 invoice = 2
@@ -35,13 +28,8 @@ ocr = 1
 visibility_seconds = 3
 poll_milliseconds = 20
 retry_milliseconds = 100
-"#,
-        data = data.display(),
-        root = root().display(),
-        index = common::index().display(),
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+"#;
+    common::child::write_config_file(&path, data, rest)
 }
 
 /// The documents: generated XML invoices, the sample PDFs (text layer) and OCR TSVs.
@@ -134,7 +122,7 @@ fn killed_twice_while_working_it_loses_nothing_and_does_nothing_twice() {
     }
     let accepted = accepted.lock().unwrap().clone();
     assert_eq!(accepted.len(), total, "every document is one invoice");
-    check_nothing_lost(&host.base, &token, &data, &accepted);
+    check_nothing_lost(&host.base, &token, &accepted, events_log(&data));
     host.kill();
 }
 
@@ -177,6 +165,6 @@ fn sigterm_finishes_the_work_in_flight_and_exits_0() {
     drop(host);
     // Started again, it finishes what was left queued.
     let host = ChildHost::start(&config);
-    check_nothing_lost(&host.base, &token, &data, &accepted);
+    check_nothing_lost(&host.base, &token, &accepted, events_log(&data));
     host.kill();
 }

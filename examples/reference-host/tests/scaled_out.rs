@@ -1,8 +1,10 @@
-//! The host scaled out on PostgreSQL (feature `postgres`): one API process and two worker
-//! processes sharing state and queues in a real PostgreSQL and one object folder. A worker is
-//! killed with SIGKILL mid-run; its leases come back after the visibility timeout and the other
-//! worker finishes the work: every upload ends in exactly one final status, with no registration
-//! or certificate twice. Two API processes given the same document at once make one invoice.
+//! The host scaled out (feature `postgres`): one API process and two worker processes sharing
+//! state and queues in a real PostgreSQL and one object folder; and (feature `aws` too) state
+//! in PostgreSQL, queues on SQS, documents on S3 and events on EventBridge (moto's server), each
+//! process with its own data folder. A worker is killed with SIGKILL mid-run; its leases come
+//! back after the visibility timeout and the other worker finishes the work: every upload ends
+//! in exactly one final status, with no registration or certificate twice. Two API processes
+//! given the same document at once make one invoice.
 
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,22 +17,40 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::child::{ChildHost, check_nothing_lost, token};
+use common::child::{ChildHost, check_nothing_lost, events_log, token};
 use common::postgres::TestPostgres;
-use common::{request, root, scratch, wait_until};
+use common::{request, scratch, wait_until};
 use serde_json::Value;
 
+/// Where the deployment keeps things beside its PostgreSQL state.
+struct Deployment {
+    /// TOML after `[backends] state = "postgres"` (more backends, and their sections).
+    backends: String,
+    /// Variables for every process.
+    env: Vec<(String, String)>,
+    /// Each process has its own data folder (nothing shared on disk but the token secret).
+    own_folders: bool,
+}
+
 /// A configuration for one process of the deployment: `workers` registration workers (0 for
-/// an API process) on the shared database and folder.
-fn write_config(data: &Path, name: &str, url: &str, workers: usize) -> PathBuf {
+/// an API process) on the shared database.
+fn write_config(
+    data: &Path,
+    name: &str,
+    url: &str,
+    workers: usize,
+    deployment: &Deployment,
+) -> PathBuf {
     let path = data.join(format!("{name}.toml"));
-    let text = format!(
-        r#"listen = "127.0.0.1:0"
-data_dir = "{data}"
-catalog_csv = "{root}/data/sample-catalog.csv.gz"
-catalog_index = "{index}"
-technical_keys = "{root}/data/invoices/technical-keys.csv"
-registration_date = "2026-12-01"
+    let folder = if deployment.own_folders {
+        data.join(name)
+    } else {
+        data.to_owned()
+    };
+    let rest = format!(
+        r#"
+[auth]
+secret_file = "{data}/jwt-secret"
 
 [workers]
 invoice = {workers}
@@ -44,16 +64,14 @@ retry_milliseconds = 100
 
 [backends]
 state = "postgres"
-queue = "postgres"
 postgres_url = "{url}"
 postgres_max_connections = 8
+{backends}
 "#,
         data = data.display(),
-        root = root().display(),
-        index = common::index().display(),
+        backends = deployment.backends,
     );
-    std::fs::write(&path, text).unwrap();
-    path
+    common::child::write_config_file(&path, &folder, &rest)
 }
 
 fn upload(base: &str, token: &str, document: &[u8]) -> (u16, Value) {
@@ -71,14 +89,92 @@ fn upload(base: &str, token: &str, document: &[u8]) -> (u16, Value) {
 #[test]
 fn an_api_and_two_workers_lose_nothing_when_a_worker_is_killed() {
     let server = TestPostgres::start("scaled");
-    let url = server.database("bmc");
     let data = scratch("scaled-out");
-    let api = ChildHost::start(&write_config(&data, "api", &url, 0));
-    let token = token(&data);
-    let mut workers = vec![
-        Some(ChildHost::start(&write_config(&data, "worker-1", &url, 3))),
-        Some(ChildHost::start(&write_config(&data, "worker-2", &url, 3))),
-    ];
+    let deployment = Deployment {
+        backends: "queue = \"postgres\"".into(),
+        env: Vec::new(),
+        own_folders: false,
+    };
+    scaled_out(&server, &data, &deployment, events_log(&data), || {
+        server.psql(
+            "bmc",
+            "SELECT count(*) FROM bmc_queue.messages WHERE queue = 'invoice-processing-queue'",
+        ) == "0"
+    });
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[cfg(feature = "aws")]
+#[test]
+fn on_sqs_s3_and_eventbridge_an_api_and_two_workers_lose_nothing() {
+    use bmc_host::capability::{Queue as _, QueueName, QueueSpec};
+    use common::aws::{Moto, log_tap, logged_events};
+
+    let server = TestPostgres::start("scaled-aws");
+    let moto = Moto::start();
+    let data = scratch("scaled-out-aws");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    log_tap(&moto, "bmc-events", "/bmc/events");
+    let deployment = Deployment {
+        backends: r#"queue = "sqs"
+storage = "s3"
+events = "eventbridge"
+
+[aws]
+bucket = "bmc-scaled"
+create_resources = true
+event_bus = "bmc-events"
+"#
+        .into(),
+        env: moto.env(None),
+        own_folders: true,
+    };
+    let events = logged_events(&moto, "/bmc/events");
+    scaled_out(&server, &data, &deployment, events, || {
+        runtime.block_on(async {
+            let specs = QueueName::ALL.into_iter().map(QueueSpec::seed).collect();
+            let queue = bmc_host::aws::SqsQueue::open(
+                aws_sdk_sqs::Client::new(&moto.sdk().await),
+                specs,
+                "",
+                false,
+            )
+            .await
+            .unwrap();
+            let stats = queue.stats(QueueName::InvoiceProcessing).await.unwrap();
+            (stats.visible, stats.in_flight, stats.dead_letters) == (0, 0, 0)
+        })
+    });
+    // Nothing kept on the processes' disks: every object is in S3.
+    for process in ["api", "worker-1", "worker-2", "api-2"] {
+        assert!(!data.join(process).join("objects").exists(), "{process}");
+    }
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+/// Registers 1,000 uploads on `deployment` with a worker killed on the way; then the same
+/// document to two API processes at once. `events` answers the events delivered so far;
+/// `drained` tells whether the registration queue is empty.
+fn scaled_out(
+    server: &TestPostgres,
+    data: &Path,
+    deployment: &Deployment,
+    events: impl FnMut() -> Vec<Value>,
+    drained: impl Fn() -> bool,
+) {
+    let url = server.database("bmc");
+    let start = |name: &str, workers: usize| {
+        ChildHost::start_with_env(
+            &write_config(data, name, &url, workers, deployment),
+            &deployment.env,
+        )
+    };
+    let api = start("api", 0);
+    let token = token(data);
+    let mut workers = vec![Some(start("worker-1", 3)), Some(start("worker-2", 3))];
 
     let documents = Arc::new(common::generated_xml(1000, 77));
     let accepted = Arc::new(Mutex::new(BTreeSet::new()));
@@ -117,7 +213,7 @@ fn an_api_and_two_workers_lose_nothing_when_a_worker_is_killed() {
     }
     let accepted = accepted.lock().unwrap().clone();
     assert_eq!(accepted.len(), 1000, "every document is one invoice");
-    check_nothing_lost(&api.base, &token, &data, &accepted);
+    check_nothing_lost(&api.base, &token, &accepted, events);
 
     // In the database: one registration a CUFE, one certificate a registered invoice.
     let duplicates = server.psql(
@@ -135,14 +231,10 @@ fn an_api_and_two_workers_lose_nothing_when_a_worker_is_killed() {
         server.psql("bmc", "SELECT count(DISTINCT invoice_id) FROM bmc_transactional.certificates"),
     );
     assert_eq!(registered, certificates);
-    let left = server.psql(
-        "bmc",
-        "SELECT count(*) FROM bmc_queue.messages WHERE queue = 'invoice-processing-queue'",
-    );
-    assert_eq!(left, "0", "every message deleted once its work was done");
+    wait_until(Duration::from_secs(30), &drained);
 
     // The same document to two API processes at once: one invoice.
-    let second_api = ChildHost::start(&write_config(&data, "api-2", &url, 0));
+    let second_api = start("api-2", 0);
     let twice = common::generated_xml(1, 78).remove(0);
     let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
         let calls: Vec<_> = [&api.base, &second_api.base]
@@ -176,5 +268,4 @@ fn an_api_and_two_workers_lose_nothing_when_a_worker_is_killed() {
         worker.kill();
     }
     api.kill();
-    std::fs::remove_dir_all(&data).unwrap();
 }

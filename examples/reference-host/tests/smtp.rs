@@ -5,21 +5,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{TestHost, config, scratch, wait_until};
-
-/// The Python with aiosmtpd: `BMC_TEST_PYTHON`, or the venv `scripts/test-all.sh` makes.
-fn python() -> PathBuf {
-    if let Ok(python) = std::env::var("BMC_TEST_PYTHON") {
-        return python.into();
-    }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map_or_else(|_| common::root().join("target"), PathBuf::from);
-    target.join("venv/bin/python")
-}
 
 struct Server(Child);
 
@@ -32,7 +21,7 @@ impl Drop for Server {
 
 #[test]
 fn a_certificate_is_mailed_through_an_smtp_server() {
-    let python = python();
+    let python = common::python();
     let probe = Command::new(&python)
         .args(["-c", "import aiosmtpd"])
         .status();

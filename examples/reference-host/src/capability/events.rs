@@ -36,15 +36,10 @@ impl OutboxEvent {
         }
     }
 
-    /// The event as an EventBridge `PutEvents` entry.
-    pub fn to_put_events_entry(&self, event_bus_name: &str) -> serde_json::Value {
-        serde_json::json!({
-            "Source": self.source,
-            "DetailType": self.detail_type,
-            "Detail": serde_json::json!({"id": self.id, "detail": self.detail}).to_string(),
-            "EventBusName": event_bus_name,
-            "Time": self.time,
-        })
+    /// The `Detail` of the event on an EventBridge bus: its stable id, its seed name and
+    /// its detail (`{"id": ..., "name": ..., "detail": {...}}`).
+    pub fn bus_detail(&self) -> String {
+        serde_json::json!({"id": self.id, "name": self.name, "detail": self.detail}).to_string()
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::capability::{CapabilityError, EventBus, OutboxEvent, Outgoing, Queue, QueueName};
+use crate::capability::{CapabilityError, EventBus, OutboxEvent, Queue};
 
 /// Routes events to queues and logs them.
 #[derive(Debug, Clone)]
@@ -59,16 +59,6 @@ impl RoutingBus {
 impl EventBus for RoutingBus {
     async fn put_events(&self, events: &[OutboxEvent]) -> Result<(), CapabilityError> {
         self.append(events).await?;
-        let mut batches: Vec<(QueueName, Vec<Outgoing>)> = Vec::new();
-        for (queue, message) in events.iter().flat_map(crate::routes::targets) {
-            match batches.iter_mut().find(|(q, _)| *q == queue) {
-                Some((_, batch)) => batch.push(message),
-                None => batches.push((queue, vec![message])),
-            }
-        }
-        for (queue, batch) in batches {
-            self.queue.send_batch(queue, batch).await?;
-        }
-        Ok(())
+        crate::routes::deliver(self.queue.as_ref(), events).await
     }
 }

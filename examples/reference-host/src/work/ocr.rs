@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use bmc_core::invoice::ocr::OcrOptions;
+use bmc_core::invoice::ocr::{OcrFormat, OcrOptions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -155,11 +155,13 @@ async fn read(host: &Arc<Host>, job: JobRecord) -> Result<(), WorkError> {
 
 /// The fields read from OCR text with their confidence, and the doubtful ones.
 pub fn fields(text: &str, qr: Option<&str>, engine: &str) -> serde_json::Value {
-    match bmc_core::invoice::ocr::from_tesseract_tsv(text, &OcrOptions::default()) {
-        Ok(mut invoice) => {
-            if let Some(qr) = qr {
-                bmc_core::invoice::ocr::confirm_with_qr(&mut invoice, qr);
-            }
+    let format = if engine == "textract" {
+        OcrFormat::Textract
+    } else {
+        OcrFormat::TesseractTsv
+    };
+    match bmc_core::invoice::ocr::from_ocr(text, format, qr, &OcrOptions::default()) {
+        Ok(invoice) => {
             json!({
                 "engine": engine,
                 "qr_found": qr.is_some(),

@@ -22,10 +22,17 @@ pub struct ChildHost {
 impl ChildHost {
     /// Starts `bmc-host --config config` and waits until it is ready.
     pub fn start(config: &Path) -> ChildHost {
+        ChildHost::start_with_env(config, &[])
+    }
+
+    /// Starts `bmc-host --config config` with the variables `env` and waits until it is
+    /// ready.
+    pub fn start_with_env(config: &Path, env: &[(String, String)]) -> ChildHost {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bmc-host"))
             .arg("--config")
             .arg(config)
             .env("BMC_HOST_LOG_FILTER", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -34,11 +41,13 @@ impl ChildHost {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut sent = false;
+            // BMC_TEST_HOST_LOGS=1 shows every line, not only those before the host listens.
+            let all = std::env::var_os("BMC_TEST_HOST_LOGS").is_some();
             for line in std::io::BufReader::new(stderr)
                 .lines()
                 .map_while(Result::ok)
             {
-                if !sent {
+                if !sent || all {
                     eprintln!("host: {line}");
                 }
                 if !sent && let Some(at) = line.strip_prefix("bmc-host listening on ") {
@@ -71,6 +80,27 @@ impl Drop for ChildHost {
     }
 }
 
+/// Writes a child host's configuration to `path`: what every test host shares (a free port,
+/// `data_dir`, the sample catalog and its index, the samples' numbering keys, a fixed
+/// registration date), then `rest`.
+pub fn write_config_file(path: &Path, data_dir: &Path, rest: &str) -> std::path::PathBuf {
+    let root = super::root();
+    let text = format!(
+        r#"listen = "127.0.0.1:0"
+data_dir = "{data}"
+catalog_csv = "{root}/data/sample-catalog.csv.gz"
+catalog_index = "{index}"
+technical_keys = "{root}/data/invoices/technical-keys.csv"
+registration_date = "2026-12-01"
+{rest}"#,
+        data = data_dir.display(),
+        root = root.display(),
+        index = super::index().display(),
+    );
+    std::fs::write(path, text).unwrap();
+    path.to_owned()
+}
+
 /// An Admin token signed with the secret under `data`.
 pub fn token(data: &Path) -> String {
     let secret = bmc_host::auth::load_or_create_secret(&data.join("jwt-secret")).unwrap();
@@ -90,9 +120,27 @@ pub fn get_json(base: &str, token: &str, path: &str) -> Value {
     serde_json::from_slice(&body).unwrap_or(Value::Null)
 }
 
+/// The events of the embedded bus's log under `data` (`events.jsonl`), as the outbox wrote
+/// them (`name`, `id`, `detail`).
+pub fn events_log(data: &Path) -> impl FnMut() -> Vec<Value> {
+    let log = data.join("events.jsonl");
+    move || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
 /// Every accepted upload has one final status, one registration id and certificate at most,
-/// and one id per event.
-pub fn check_nothing_lost(base: &str, token: &str, data: &Path, accepted: &BTreeSet<String>) {
+/// and one id per event; `events` answers every event delivered so far.
+pub fn check_nothing_lost(
+    base: &str,
+    token: &str,
+    accepted: &BTreeSet<String>,
+    mut events: impl FnMut() -> Vec<Value>,
+) {
     let mut statuses: BTreeMap<String, Value> = BTreeMap::new();
     wait_until(Duration::from_secs(300), || {
         for id in accepted {
@@ -143,28 +191,22 @@ pub fn check_nothing_lost(base: &str, token: &str, data: &Path, accepted: &BTree
     );
     assert_eq!(status, 200);
     // Events: wait for the outbox to drain, then one id per invoice and event.
+    let mut delivered = Vec::new();
     wait_until(Duration::from_secs(60), || {
-        let log = std::fs::read_to_string(data.join("events.jsonl")).unwrap_or_default();
-        let uploaded = log
-            .lines()
-            .filter(|l| l.contains("\"invoice.uploaded\""))
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["detail"]["invoice_id"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
-            })
+        delivered = events();
+        let uploaded = delivered
+            .iter()
+            .filter(|e| e["name"] == "invoice.uploaded")
+            .map(|e| e["detail"]["invoice_id"].as_str().unwrap_or("").to_string())
             .collect::<BTreeSet<_>>();
-        let validated = log
-            .lines()
-            .filter(|l| l.contains("\"invoice.validated\""))
+        let validated = delivered
+            .iter()
+            .filter(|e| e["name"] == "invoice.validated")
             .count();
         accepted.iter().all(|id| uploaded.contains(id)) && validated >= accepted.len()
     });
-    let log = std::fs::read_to_string(data.join("events.jsonl")).unwrap();
     let mut ids: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
-    for line in log.lines() {
-        let event: Value = serde_json::from_str(line).unwrap();
+    for event in &delivered {
         let invoice = event["detail"]["invoice_id"]
             .as_str()
             .unwrap_or("")

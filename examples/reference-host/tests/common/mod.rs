@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod child;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -17,6 +19,35 @@ use bmc_host::{Capabilities, Config, Host};
 /// The repository's root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The Python with the test servers (aiosmtpd, moto): `BMC_TEST_PYTHON`, or the venv
+/// `scripts/test-all.sh` makes.
+pub fn python() -> PathBuf {
+    if let Ok(python) = std::env::var("BMC_TEST_PYTHON") {
+        return python.into();
+    }
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    target.join("venv/bin/python")
+}
+
+/// A runtime for tests that call the host's capabilities directly.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A free port of 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A fresh folder under the target directory.
