@@ -23,6 +23,8 @@ use crate::host::Host;
 pub struct Export {
     /// The file.
     pub path: PathBuf,
+    /// Where it was uploaded (`s3://...`), when `[analytics] s3` is set.
+    pub uploaded: Option<String>,
     /// The day's registered invoices.
     pub invoices: usize,
     /// Rows written (eligible lines).
@@ -63,6 +65,7 @@ pub async fn export_day(
     let path = file_for(dir, date);
     let export = Export {
         path: path.clone(),
+        uploaded: None,
         invoices: registrations.len(),
         rows: facts.len(),
         commission: facts.iter().map(|f| f.commission_amount).sum(),
@@ -103,6 +106,44 @@ fn write(path: &Path, facts: &[FactCommission]) -> std::io::Result<()> {
     written
 }
 
+/// The empty file beside an export that says it reached S3.
+fn uploaded_marker(export: &Path) -> PathBuf {
+    let mut name = export.as_os_str().to_owned();
+    name.push(".uploaded");
+    PathBuf::from(name)
+}
+
+/// Exports `date` as [`export_day`] does, under the configuration's folder, then to S3 when
+/// `[analytics] s3` is set.
+pub async fn export_configured(
+    config: &crate::Config,
+    state: &dyn State,
+    date: NaiveDate,
+    dir: &Path,
+) -> Result<Export, CapabilityError> {
+    let export = export_day(state, date, dir).await?;
+    #[cfg(feature = "aws")]
+    let export = {
+        let uploaded = crate::aws::analytics::upload(config, dir, &export).await?;
+        if uploaded.is_some() {
+            // The daily export is done only once the upload is.
+            let marker = uploaded_marker(&export.path);
+            tokio::fs::write(&marker, b"").await.map_err(|e| {
+                CapabilityError::transient("storage", format!("{}: {e}", marker.display()))
+            })?;
+        }
+        Export { uploaded, ..export }
+    };
+    #[cfg(not(feature = "aws"))]
+    if config.analytics.s3.is_some() {
+        return Err(CapabilityError::permanent(
+            "storage",
+            "[analytics] s3 needs a build with the aws feature",
+        ));
+    }
+    Ok(export)
+}
+
 /// Once an hour, exports yesterday (in Colombia) when it has not been exported yet.
 pub fn start_daily(host: &Arc<Host>) -> Option<tokio::task::JoinHandle<()>> {
     if !host.config.analytics.daily {
@@ -117,10 +158,12 @@ pub fn start_daily(host: &Arc<Host>) -> Option<tokio::task::JoinHandle<()>> {
             let Some(yesterday) = bmc_core::rules::today_in_colombia().pred_opt() else {
                 continue;
             };
-            if file_for(&dir, yesterday).exists() {
+            let file = file_for(&dir, yesterday);
+            let uploaded = host.config.analytics.s3.is_none() || uploaded_marker(&file).exists();
+            if file.exists() && uploaded {
                 continue;
             }
-            match export_day(host.caps.state.as_ref(), yesterday, &dir).await {
+            match export_configured(&host.config, host.caps.state.as_ref(), yesterday, &dir).await {
                 Ok(export) => tracing::info!(
                     date = %yesterday,
                     rows = export.rows,

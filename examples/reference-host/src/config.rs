@@ -297,6 +297,8 @@ pub struct Analytics {
     pub daily: bool,
     /// Where (default `<data_dir>/analytics`).
     pub dir: Option<PathBuf>,
+    /// Also to S3 (`s3://bucket/prefix`; a build with the `aws` feature).
+    pub s3: Option<String>,
 }
 
 impl Default for Analytics {
@@ -304,6 +306,7 @@ impl Default for Analytics {
         Analytics {
             daily: true,
             dir: None,
+            s3: None,
         }
     }
 }

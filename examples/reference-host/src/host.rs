@@ -108,7 +108,8 @@ impl Capabilities {
             || backends.events == "eventbridge"
             || backends.text == "textract"
             || config.mail.mode == "ses"
-            || config.aws.catalog_source.is_some();
+            || config.aws.catalog_source.is_some()
+            || config.analytics.s3.is_some();
         if on_aws {
             aws_backends(config, &mut chosen).await?;
         }

@@ -176,9 +176,10 @@ fn analytics_export(
             .await
             .map_err(|e| e.to_string())?;
         let dir = out.unwrap_or_else(|| config.analytics_dir());
-        let export = bmc_host::analytics::export_day(caps.state.as_ref(), date, &dir)
-            .await
-            .map_err(|e| e.to_string())?;
+        let export =
+            bmc_host::analytics::export_configured(&config, caps.state.as_ref(), date, &dir)
+                .await
+                .map_err(|e| e.to_string())?;
         println!(
             "{}: {} invoices, {} rows, commission {}",
             export.path.display(),
@@ -186,6 +187,9 @@ fn analytics_export(
             export.rows,
             export.commission
         );
+        if let Some(uploaded) = &export.uploaded {
+            println!("uploaded to {uploaded}");
+        }
         Ok(())
     })
 }
@@ -262,17 +266,32 @@ fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         let host = Host::new(config, caps).map_err(|e| e.to_string())?;
+        let config = &host.config;
+        let backends = &config.backends;
+        let events = match backends.events.as_str() {
+            "eventbridge" => format!("EventBridge bus {}", config.aws.event_bus),
+            _ => data.join("events.jsonl").display().to_string(),
+        };
+        let mail = match config.mail.mode.as_str() {
+            "smtp" => format!("smtp://{}:{}", config.mail.smtp_host, config.mail.smtp_port),
+            "ses" => "Amazon SES".to_string(),
+            _ => config
+                .mail
+                .outbox_dir
+                .clone()
+                .unwrap_or_else(|| data.join("outbox"))
+                .display()
+                .to_string(),
+        };
         eprintln!(
-            "bmc-host listening on http://{address}\n  data:    {}\n  catalog: {} (from {})\n  events:  {}\n  mail:    {}\n  token:   cargo run --release -p bmc-host -- token --role operator\n  API:     http://{address}/openapi.json",
+            "bmc-host listening on http://{address}\n  data:    {}\n  catalog: {} (from {})\n  backends: state {}, queues {}, storage {}, text {}\n  events:  {events}\n  mail:    {mail}\n  token:   cargo run --release -p bmc-host -- token --role operator\n  API:     http://{address}/openapi.json",
             data.display(),
             index.display(),
-            host.config.catalog_csv.display(),
-            data.join("events.jsonl").display(),
-            if host.config.mail.mode == "smtp" {
-                format!("smtp://{}:{}", host.config.mail.smtp_host, host.config.mail.smtp_port)
-            } else {
-                host.config.mail.outbox_dir.clone().unwrap_or_else(|| data.join("outbox")).display().to_string()
-            },
+            config.catalog_csv.display(),
+            backends.state,
+            backends.queue,
+            backends.storage,
+            backends.text,
         );
         bmc_host::run(host, listener, shutdown_signal()).await.map_err(|e| e.to_string())
     })

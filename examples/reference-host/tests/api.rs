@@ -189,7 +189,7 @@ fn an_upload_is_registered_once_with_its_commission_certificate_mail_and_events(
     assert_eq!(status, 202);
     let scan_id = scan["invoice_id"].as_str().unwrap();
     let refused = host.final_status(scan_id);
-    assert_eq!(refused["status"], "REJECTED");
+    assert_eq!(refused["status"], "REJECTED", "{refused}");
     assert!(
         refused["error"]
             .as_str()

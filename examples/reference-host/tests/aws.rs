@@ -242,6 +242,10 @@ prefix = "bmc/"
 create_resources = true
 event_bus = "bmc-events"
 textract_poll_milliseconds = 20
+
+[analytics]
+daily = false
+s3 = "s3://bmc-documents/analytics/"
 "#;
     common::child::write_config_file(&path, data, rest)
 }
@@ -400,6 +404,46 @@ fn a_host_on_aws_registers_reads_scans_mails_and_dead_letters() {
     ] {
         assert!(names.contains(expected), "{names:?}");
     }
+    // The day's analytics to S3, where Redshift's COPY reads them; the fee adds up.
+    let config = data.join("host.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bmc-host"))
+        .args(["--config", config.to_str().unwrap()])
+        .args(["analytics-export", "--date", "2026-12-01"])
+        .envs(moto.env(None))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = "analytics/fact_commissions/date_key=20261201/fact_commissions-20261201.csv.gz";
+    assert!(
+        printed.contains(&format!("uploaded to s3://bmc-documents/{key}")),
+        "{printed}"
+    );
+    let sum = moto.boto(&format!(
+        r#"
+import csv, gzip, io, decimal
+body = client("s3").get_object(Bucket="bmc-documents", Key="{key}")["Body"].read()
+rows = list(csv.DictReader(io.StringIO(gzip.decompress(body).decode())))
+print(sum(decimal.Decimal(r["commission_amount"]) for r in rows))
+"#
+    ));
+    let fees: rust_decimal::Decimal = printed
+        .split("commission ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(fees > rust_decimal::Decimal::ZERO, "{printed}");
+    assert_eq!(sum.trim().parse::<rust_decimal::Decimal>().unwrap(), fees);
+
     host.kill();
     std::fs::remove_dir_all(&data).unwrap();
 }

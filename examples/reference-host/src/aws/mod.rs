@@ -6,6 +6,7 @@
 //! task role); `AWS_ENDPOINT_URL` and the per-service variables (`AWS_ENDPOINT_URL_S3`, ...)
 //! point a service elsewhere, such as a local stand-in, and S3 is then addressed path-style.
 
+pub mod analytics;
 pub mod catalog;
 pub mod catalog_watch;
 mod error;
