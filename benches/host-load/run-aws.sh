@@ -16,29 +16,18 @@ python="${BMC_TEST_PYTHON:-$target/venv/bin/python}"
   exit 1
 }
 
-bin=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-dir=$(mktemp -d)
-as_postgres=()
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$dir"
-  as_postgres=(runuser -u postgres --)
-fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
+# shellcheck source=benches/host-load/temp-postgres.sh
+source benches/host-load/temp-postgres.sh
 moto_port=$(free_port)
-"${as_postgres[@]}" "$bin/initdb" -D "$dir/data" -U bmc -A trust -E UTF8 >/dev/null
-"${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
 "$python" -m moto.server -H 127.0.0.1 -p "$moto_port" >"$dir/moto.log" 2>&1 &
 moto=$!
-trap 'kill $moto 2>/dev/null; "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; rm -rf "$dir"' EXIT
-"${as_postgres[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U bmc bmc
+trap 'kill $moto 2>/dev/null; pg_stop' EXIT
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$moto_port/moto-api/" >/dev/null && break
   sleep 0.1
 done
 
-echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1); PostgreSQL $("$bin/postgres" --version | awk '{print $3}'); moto $("$python" -c 'import moto; print(moto.__version__)')"
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1); PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'); moto $("$python" -c 'import moto; print(moto.__version__)')"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$moto_port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
   AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 BMC_HOST_BACKENDS__STATE=postgres BMC_HOST_BACKENDS__QUEUE=sqs BMC_HOST_BACKENDS__STORAGE=s3 \
