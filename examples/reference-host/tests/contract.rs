@@ -713,7 +713,7 @@ mod on_postgres {
             "bmc",
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
         );
-        assert_eq!(versions, "1,2,3");
+        assert_eq!(versions, "1,2,3,4");
         let total = server.psql(
             "bmc",
             "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
@@ -736,6 +736,41 @@ mod on_postgres {
             };
             queue_contract(open(Postgres::connect(&a, 8).await.unwrap()), ALL_EXTRAS).await;
             queue_sharing(open(Postgres::connect(&b, 8).await.unwrap())).await;
+        });
+    }
+
+    #[test]
+    fn relays_of_two_processes_never_claim_the_same_event() {
+        let server = TestPostgres::start("outbox");
+        let url = server.database("bmc");
+        runtime().block_on(async {
+            let a = PostgresState::new(Postgres::connect(&url, 4).await.unwrap());
+            let b = PostgresState::new(Postgres::connect(&url, 4).await.unwrap());
+            for n in 0..5 {
+                a.create_invoice(upload(n, "890903938"), event("invoice.uploaded"))
+                    .await
+                    .unwrap();
+            }
+            let first = a.claim_events(3).await.unwrap();
+            let second = b.claim_events(10).await.unwrap();
+            assert_eq!((first.len(), second.len()), (3, 2));
+            let ids: HashSet<&str> = first.iter().chain(&second).map(|e| e.id.as_str()).collect();
+            assert_eq!(ids.len(), 5, "each event to one relay");
+            assert!(a.claim_events(10).await.unwrap().is_empty(), "all claimed");
+            // A peek still sees them all until they are delivered.
+            assert_eq!(b.pending_events(10).await.unwrap().len(), 5);
+            let delivered: Vec<String> = first.iter().map(|e| e.id.clone()).collect();
+            a.mark_delivered(&delivered).await.unwrap();
+            assert_eq!(b.pending_events(10).await.unwrap().len(), 2);
+        });
+        // A claim left by a relay that died runs out, and the events are handed out again.
+        server.psql(
+            "bmc",
+            "UPDATE bmc_transactional.outbox SET claimed_until = now() - interval '1 second'",
+        );
+        runtime().block_on(async {
+            let c = PostgresState::new(Postgres::connect(&url, 2).await.unwrap());
+            assert_eq!(c.claim_events(10).await.unwrap().len(), 2);
         });
     }
 

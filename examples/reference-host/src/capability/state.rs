@@ -344,6 +344,14 @@ pub trait State: Send + Sync + std::fmt::Debug {
     /// Up to `max` events not yet delivered, oldest first.
     async fn pending_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError>;
 
+    /// Up to `max` events not yet delivered, oldest first, for one relay to deliver: a state
+    /// shared by several processes claims them for a while (15 s on PostgreSQL), so the other
+    /// processes' relays skip them, and hands them out again only if they are not marked
+    /// delivered by then. A state of one process answers [`State::pending_events`].
+    async fn claim_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError> {
+        self.pending_events(max).await
+    }
+
     /// Marks events delivered.
     async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError>;
 

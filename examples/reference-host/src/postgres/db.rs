@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "registrations by date",
         include_str!("../../migrations/postgres/0003_registrations_by_date.sql"),
     ),
+    (
+        4,
+        "outbox claims",
+        include_str!("../../migrations/postgres/0004_outbox_claims.sql"),
+    ),
 ];
 
 /// Monthly invoice partitions kept ready before and after the current month.

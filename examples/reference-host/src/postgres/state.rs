@@ -503,11 +503,27 @@ impl State for PostgresState {
         )
         .await
         .map_err(fail)?;
-        rows.iter()
-            .map(|r| {
-                serde_json::from_value(r.get(0)).map_err(|e| CapabilityError::permanent("state", e))
-            })
-            .collect()
+        outbox_events(&rows, 0)
+    }
+
+    async fn claim_events(&self, max: usize) -> Result<Vec<OutboxEvent>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        // Claimed for a while: the relays of other processes skip these events meanwhile.
+        let mut rows = db::query(
+            &client,
+            "UPDATE bmc_transactional.outbox SET claimed_until = now() + interval '15 seconds'
+                 WHERE seq IN (
+                     SELECT seq FROM bmc_transactional.outbox
+                     WHERE claimed_until IS NULL OR claimed_until < now()
+                     ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+                 RETURNING seq, body",
+            &[&limit],
+        )
+        .await
+        .map_err(fail)?;
+        rows.sort_by_key(|r| r.get::<_, i64>(0));
+        outbox_events(&rows, 1)
     }
 
     async fn mark_delivered(&self, ids: &[String]) -> Result<(), CapabilityError> {
@@ -564,4 +580,17 @@ impl State for PostgresState {
         .map_err(fail)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
+}
+
+/// The outbox events in `column` of `rows`.
+fn outbox_events(
+    rows: &[tokio_postgres::Row],
+    column: usize,
+) -> Result<Vec<OutboxEvent>, CapabilityError> {
+    rows.iter()
+        .map(|r| {
+            serde_json::from_value(r.get(column))
+                .map_err(|e| CapabilityError::permanent("state", e))
+        })
+        .collect()
 }

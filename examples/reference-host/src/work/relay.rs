@@ -37,7 +37,7 @@ pub async fn relay(host: Arc<Host>) {
 
 /// Delivers one batch; answers how many events it delivered.
 pub async fn deliver(host: &Host) -> Result<usize, crate::capability::CapabilityError> {
-    let events = host.caps.state.pending_events(BATCH).await?;
+    let events = host.caps.state.claim_events(BATCH).await?;
     if events.is_empty() {
         return Ok(0);
     }

@@ -205,6 +205,18 @@ pub fn check_nothing_lost(
             .count();
         accepted.iter().all(|id| uploaded.contains(id)) && validated >= accepted.len()
     });
+    // At least once, and more only for the batch a killed process was delivering: the relays
+    // of several processes never deliver the same events.
+    let distinct: BTreeSet<&str> = delivered
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or(""))
+        .collect();
+    let repeated = delivered.len() - distinct.len();
+    assert!(
+        repeated <= 30,
+        "{repeated} of {} deliveries repeated an event",
+        delivered.len()
+    );
     let mut ids: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
     for event in &delivered {
         let invoice = event["detail"]["invoice_id"]
