@@ -896,11 +896,14 @@ mod on_aws {
         let moto = Moto::start();
         runtime().block_on(async {
             let sdk = moto.sdk().await;
+            // Sharing runs on leases long enough that none runs out while moto is slow
+            // (SQS's standard queues are at least once: an expired lease is received again).
             let open = |prefix: &'static str| {
                 let client = aws_sdk_sqs::Client::new(&sdk);
+                let visibility = Duration::from_secs(if prefix == "b-" { 30 } else { 1 });
                 async move {
                     Arc::new(
-                        SqsQueue::open(client, specs(Duration::from_secs(1)), prefix, true)
+                        SqsQueue::open(client, specs(visibility), prefix, true)
                             .await
                             .unwrap(),
                     ) as Arc<dyn Queue>
@@ -918,7 +921,7 @@ mod on_aws {
             // Opened again (another process), the queues are found and shared.
             let again = SqsQueue::open(
                 aws_sdk_sqs::Client::new(&sdk),
-                specs(Duration::from_secs(1)),
+                specs(Duration::from_secs(30)),
                 "b-",
                 false,
             )
