@@ -84,26 +84,6 @@ impl S3Storage {
     }
 }
 
-/// Checks that `key` is `<folder>/<64 hex digits>`, so no caller reaches outside the
-/// host's objects.
-fn checked(key: &str) -> Result<&str, CapabilityError> {
-    let (folder, hash) = key
-        .split_once('/')
-        .ok_or_else(|| CapabilityError::permanent("storage", format!("bad key {key:?}")))?;
-    let good = !folder.is_empty()
-        && folder.bytes().all(|b| b.is_ascii_lowercase())
-        && hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_hexdigit());
-    if good {
-        Ok(hash)
-    } else {
-        Err(CapabilityError::permanent(
-            "storage",
-            format!("bad key {key:?}"),
-        ))
-    }
-}
-
 fn content_type(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::Document => "application/octet-stream",
@@ -146,7 +126,7 @@ impl Storage for S3Storage {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CapabilityError> {
-        let hash = checked(key)?;
+        let (_, hash) = crate::capability::split_storage_key(key)?;
         let object = match self
             .client
             .get_object()

@@ -23,5 +23,5 @@ pub use state::{
     CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
     NewInvoice, Outcome, State, Status,
 };
-pub use storage::{ObjectKind, Storage, key_of as storage_key};
+pub use storage::{ObjectKind, Storage, key_of as storage_key, split_key as split_storage_key};
 pub use text::{ScannedText, TextSource};

@@ -42,3 +42,16 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 pub fn key_of(kind: ObjectKind, bytes: &[u8]) -> String {
     format!("{}/{}", kind.folder(), crate::ids::sha256_hex(bytes))
 }
+
+/// Checks that `key` is `<folder>/<64 hex digits>` (so no caller reaches outside the host's
+/// objects) and answers its folder and hash.
+pub fn split_key(key: &str) -> Result<(&str, &str), CapabilityError> {
+    key.split_once('/')
+        .filter(|(f, n)| {
+            !f.is_empty()
+                && f.bytes().all(|b| b.is_ascii_lowercase())
+                && n.len() == 64
+                && n.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .ok_or_else(|| CapabilityError::permanent("storage", format!("bad key {key:?}")))
+}

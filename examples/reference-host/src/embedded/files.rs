@@ -21,15 +21,7 @@ impl FileStorage {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, CapabilityError> {
-        let (folder, name) = key
-            .split_once('/')
-            .filter(|(f, n)| {
-                !f.is_empty()
-                    && f.bytes().all(|b| b.is_ascii_lowercase())
-                    && n.len() == 64
-                    && n.bytes().all(|b| b.is_ascii_hexdigit())
-            })
-            .ok_or_else(|| CapabilityError::permanent("storage", format!("bad key {key:?}")))?;
+        let (folder, name) = crate::capability::split_storage_key(key)?;
         Ok(self.root.join(folder).join(&name[..2]).join(name))
     }
 }
