@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod api;
+pub mod audit;
 pub mod auth;
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -48,6 +49,7 @@ pub async fn run(
         .map_err(std::io::Error::other)?;
     let app = api::router(Arc::clone(&host));
     let stopping = Arc::clone(&host);
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -57,6 +57,35 @@ enum Command {
         #[command(subcommand)]
         action: CatalogAction,
     },
+    /// Check or read the audit log of the configured state.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain: exit 0 when every entry is there, unchanged and in its place, 1
+    /// when not (naming the first broken entry). Prints the head to keep elsewhere.
+    Verify {
+        /// A head recorded earlier (`SEQ:HASH`, as a previous verify printed it): that entry
+        /// must still have that hash, which finds a log rewritten to its end.
+        #[arg(long)]
+        expect: Option<bmc_host::audit::Anchor>,
+    },
+    /// Print entries as JSON lines, oldest first.
+    List {
+        /// Entries after this one.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Only those on this invoice, OCR job or queue.
+        #[arg(long)]
+        subject: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +148,7 @@ fn main() -> ExitCode {
         Command::Openapi => openapi(config),
         Command::AnalyticsExport { date, out } => analytics_export(config, date, out),
         Command::Catalog { action } => catalog(&config, action),
+        Command::Audit { action } => return audit(&config, action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -191,6 +221,60 @@ fn analytics_export(
             println!("uploaded to {uploaded}");
         }
         Ok(())
+    })
+}
+
+fn audit(config: &Config, action: AuditAction) -> ExitCode {
+    let run = async {
+        let caps = Capabilities::configured(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let state = caps.state.as_ref();
+        match action {
+            AuditAction::Verify { expect } => {
+                let report = bmc_host::audit::verify(state, expect.as_ref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if report.intact {
+                    println!(
+                        "audit log intact: {} entries; head {}:{}",
+                        report.entries, report.entries, report.head_hash
+                    );
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    println!(
+                        "audit log BROKEN at entry {}: {}",
+                        report.broken_at.unwrap_or_default(),
+                        report.problem.unwrap_or_default()
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+            AuditAction::List {
+                after,
+                limit,
+                subject,
+            } => {
+                let entries = state
+                    .audit_entries(after, limit, subject.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for entry in entries {
+                    println!(
+                        "{}",
+                        serde_json::to_string(&entry).map_err(|e| e.to_string())?
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    };
+    let result: Result<ExitCode, String> = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| runtime.block_on(run));
+    result.unwrap_or_else(|e| {
+        eprintln!("bmc-host: {e}");
+        ExitCode::from(2)
     })
 }
 

@@ -503,3 +503,77 @@ fn bad_requests_are_problems_and_nothing_is_written() {
     );
     assert!(!data.join("objects").exists(), "no document stored");
 }
+
+#[test]
+fn every_change_and_admin_action_is_in_the_audit_log_and_the_cli_finds_an_edit() {
+    let data = scratch("audit");
+    let host = TestHost::start(config(&data));
+    let xml = std::fs::read(common::root().join("data/invoices/FEV-0005.xml")).unwrap();
+    let (status, first) = host.upload(&xml);
+    assert_eq!(status, 202, "{first}");
+    let id = first["invoice_id"].as_str().unwrap().to_string();
+    assert_eq!(host.final_status(&id)["status"], "REGISTERED");
+    let (status, _) = host.post(
+        "/admin/queues/ocr-processing-queue/redrive",
+        "application/json",
+        b"",
+    );
+    assert_eq!(status, 200);
+
+    let (status, on_invoice) = host.get_json(&format!("/admin/audit?subject={id}"));
+    assert_eq!(status, 200);
+    let entries = on_invoice["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["invoice.uploaded", "invoice.processed"]);
+    let upload = &entries[0];
+    assert_eq!(upload["who"], "test");
+    assert_eq!(upload["role"], "admin");
+    assert_eq!(upload["from"], "127.0.0.1");
+    let processed: Value = serde_json::from_str(entries[1]["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(processed["to"], "REGISTERED");
+    assert_eq!(entries[1]["who"], "system:registration");
+    let (_, all) = host.get_json("/admin/audit?limit=1000");
+    let last = all["entries"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "admin.queue.redrive");
+    assert_eq!(last["subject"], "ocr-processing-queue");
+    let (_, report) = host.get_json("/admin/audit/verify");
+    assert_eq!(report["intact"], true, "{report}");
+    let head = format!(
+        "{}:{}",
+        report["entries"],
+        report["head_hash"].as_str().unwrap()
+    );
+    host.stop();
+
+    // The command line checks the same log, and finds an entry edited behind its back.
+    let file = common::child::write_config_file(&data.join("host.toml"), &data, "");
+    let verify = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bmc-host"))
+            .arg("--config")
+            .arg(&file)
+            .args(["audit", "verify"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = verify(&["--expect", &head]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("audit log intact"), "{out}");
+    let db = rusqlite::Connection::open(data.join("state.sqlite")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET who = 'someone-else' WHERE seq = 1;",
+    )
+    .unwrap();
+    let (code, out) = verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("BROKEN at entry 1"), "{out}");
+    std::fs::remove_dir_all(&data).unwrap();
+}

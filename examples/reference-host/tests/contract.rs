@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bmc_host::capability::{
-    CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewInvoice, ObjectKind, OutboxEvent,
-    Outcome, Outgoing, Queue, QueueName, QueueSpec, State, Status, Storage,
+    Actor, CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewAudit, NewInvoice,
+    ObjectKind, OutboxEvent, Outcome, Outgoing, Queue, QueueName, QueueSpec, State, Status,
+    Storage,
 };
 use bmc_host::embedded::{FileStorage, SqliteQueue, SqliteState};
 use common::{runtime, scratch};
@@ -38,7 +39,12 @@ fn upload(n: u32, seller: &str) -> NewInvoice {
         needs_ocr: false,
         seller_nit: Some(seller.into()),
         notify_email: None,
+        uploaded_by: Actor::person("ana@bmc", Some("operator"), Some("10.0.0.7".into())),
     }
+}
+
+fn worker() -> Actor {
+    Actor::system("registration")
 }
 
 fn registered(n: u32, cufe: &str) -> Outcome {
@@ -175,6 +181,7 @@ async fn state_contract(state: Arc<dyn State>) {
             Status::Ocr,
             None,
             vec![event("invoice.ocr.started")],
+            &worker(),
         )
         .await
         .unwrap();
@@ -196,6 +203,7 @@ async fn state_contract(state: Arc<dyn State>) {
             "inv_00000001",
             registered(1, cufe),
             vec![event("invoice.validated"), event("commission.calculated")],
+            &worker(),
         )
         .await
         .unwrap();
@@ -234,6 +242,7 @@ async fn state_contract(state: Arc<dyn State>) {
             "inv_00000001",
             registered(1, cufe),
             vec![event("invoice.validated")],
+            &worker(),
         )
         .await
         .unwrap();
@@ -247,6 +256,7 @@ async fn state_contract(state: Arc<dyn State>) {
             "inv_00000003",
             registered(3, cufe),
             vec![event("invoice.validated"), event("commission.calculated")],
+            &worker(),
         )
         .await
         .unwrap();
@@ -277,7 +287,7 @@ async fn state_contract(state: Arc<dyn State>) {
         created_at: "2026-12-01T09:00:00.000Z".into(),
         updated_at: "2026-12-01T09:00:00.000Z".into(),
     };
-    state.create_job(job.clone()).await.unwrap();
+    state.create_job(job.clone(), &worker()).await.unwrap();
     let stored = state.job("job_1").await.unwrap().unwrap();
     assert_eq!(stored.status, JobStatus::Pending);
     assert_eq!(stored.invoice_id.as_deref(), Some("inv_00000002"));
@@ -293,6 +303,7 @@ async fn state_contract(state: Arc<dyn State>) {
             done,
             Some(Status::Pending),
             vec![event("invoice.ocr.completed")],
+            &worker(),
         )
         .await
         .unwrap();
@@ -337,6 +348,100 @@ async fn state_contract(state: Arc<dyn State>) {
     assert_eq!(count(Status::Rejected), 1);
     assert_eq!(count(Status::Pending), 4);
     assert_eq!(counts.len(), Status::ALL.len());
+
+    audit_contract(state.as_ref()).await;
+}
+
+/// The audit log the changes above wrote: one entry per change, who made it, chained.
+async fn audit_contract(state: &dyn State) {
+    let entries = state.audit_entries(0, 1000, None).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "invoice.uploaded",
+            "invoice.uploaded",
+            "invoice.uploaded",
+            "invoice.uploaded",
+            "invoice.uploaded",
+            "invoice.uploaded",
+            "invoice.status",
+            "invoice.processed",
+            "invoice.processed",
+            "ocr.job.created",
+            "ocr.job.completed",
+        ],
+        "a repeated upload and an outcome delivered twice write nothing"
+    );
+    let upload = &entries[0];
+    assert_eq!(
+        (
+            upload.who.as_str(),
+            upload.role.as_deref(),
+            upload.from.as_deref()
+        ),
+        ("ana@bmc", Some("operator"), Some("10.0.0.7"))
+    );
+    assert_eq!(upload.subject, "inv_00000001");
+    let status = &entries[6];
+    assert_eq!(status.who, "system:registration");
+    let detail: serde_json::Value = serde_json::from_str(&status.detail).unwrap();
+    assert_eq!(detail["from"], "PENDING");
+    assert_eq!(detail["to"], "OCR");
+    let refused: serde_json::Value = serde_json::from_str(&entries[8].detail).unwrap();
+    assert_eq!(refused["to"], "REJECTED");
+    let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=11).collect::<Vec<i64>>());
+
+    // An admin's action; paging and the subject filter.
+    let admin = Actor::person("root@bmc", Some("admin"), Some("10.0.0.1".into()));
+    let redrive = state
+        .audit(NewAudit::new(
+            &admin,
+            "admin.queue.redrive",
+            "invoice-processing",
+            serde_json::json!({"redriven": 0}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(redrive.seq, 12);
+    assert_eq!(redrive.prev_hash, entries[10].hash);
+    assert_eq!(
+        state.audit_head().await.unwrap(),
+        Some((12, redrive.hash.clone()))
+    );
+    let page = state.audit_entries(10, 2, None).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [11, 12]);
+    let on_two = state
+        .audit_entries(0, 100, Some("inv_00000002"))
+        .await
+        .unwrap();
+    assert_eq!(
+        on_two.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["invoice.uploaded", "invoice.status"]
+    );
+
+    let report = bmc_host::audit::verify(state, None).await.unwrap();
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.entries, 12);
+    assert_eq!(report.head_hash, redrive.hash);
+    let anchor = bmc_host::audit::Anchor {
+        seq: 11,
+        hash: entries[10].hash.clone(),
+    };
+    assert!(
+        bmc_host::audit::verify(state, Some(&anchor))
+            .await
+            .unwrap()
+            .intact
+    );
+    let beyond = bmc_host::audit::Anchor {
+        seq: 40,
+        hash: entries[10].hash.clone(),
+    };
+    let report = bmc_host::audit::verify(state, Some(&beyond)).await.unwrap();
+    assert!(!report.intact);
+    assert!(report.problem.unwrap().contains("removed from the end"));
 }
 
 /// Two workers registering the same CUFE at once: one registration.
@@ -351,7 +456,12 @@ async fn state_cufe_race(state: Arc<dyn State>) {
         let state = Arc::clone(&state);
         tasks.push(tokio::spawn(async move {
             state
-                .record_outcome(&format!("inv_{n:08}"), registered(n, cufe), vec![])
+                .record_outcome(
+                    &format!("inv_{n:08}"),
+                    registered(n, cufe),
+                    vec![],
+                    &worker(),
+                )
                 .await
                 .unwrap()
         }));
@@ -372,6 +482,46 @@ async fn state_cufe_race(state: Arc<dyn State>) {
         statuses.iter().filter(|s| **s == Status::Rejected).count(),
         9
     );
+    // Twenty appends, ten of them from transactions at once, chained one after another.
+    let report = bmc_host::audit::verify(state.as_ref(), None).await.unwrap();
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.entries, 12 + 20);
+}
+
+/// Someone with the database's keys edits and removes audit entries: the log refuses it
+/// until its guard is taken off, and the check then finds each change. `sql` runs a
+/// statement as that someone; `unlock` takes the guard off.
+async fn audit_tampering(
+    state: &dyn State,
+    sql: &dyn Fn(&str) -> Result<(), String>,
+    table: &str,
+    unlock: &str,
+) {
+    let edit = |seq: i64, subject: &str| {
+        sql(&format!(
+            "UPDATE {table} SET subject = '{subject}' WHERE seq = {seq}"
+        ))
+    };
+    let refused = edit(5, "inv_forged").unwrap_err();
+    assert!(refused.contains("append-only"), "{refused}");
+    let refused = sql(&format!("DELETE FROM {table} WHERE seq = 5")).unwrap_err();
+    assert!(refused.contains("append-only"), "{refused}");
+
+    sql(unlock).unwrap();
+    let original = state.audit_entries(4, 1, None).await.unwrap().remove(0);
+    edit(5, "inv_forged").unwrap();
+    let report = bmc_host::audit::verify(state, None).await.unwrap();
+    assert!(!report.intact);
+    assert_eq!(report.broken_at, Some(5));
+    assert!(report.problem.unwrap().contains("changed"));
+    edit(5, &original.subject).unwrap();
+    assert!(bmc_host::audit::verify(state, None).await.unwrap().intact);
+
+    sql(&format!("DELETE FROM {table} WHERE seq = 7")).unwrap();
+    let report = bmc_host::audit::verify(state, None).await.unwrap();
+    assert!(!report.intact);
+    assert_eq!(report.broken_at, Some(7));
+    assert!(report.problem.unwrap().contains("missing"));
 }
 
 fn specs(visibility: Duration) -> Vec<QueueSpec> {
@@ -649,9 +799,14 @@ fn file_storage_keeps_the_contract() {
 fn sqlite_state_keeps_the_contract() {
     let dir = scratch("contract-sqlite-state");
     runtime().block_on(async {
-        let state: Arc<dyn State> = Arc::new(SqliteState::open(&dir.join("state.sqlite")).unwrap());
+        let path = dir.join("state.sqlite");
+        let state: Arc<dyn State> = Arc::new(SqliteState::open(&path).unwrap());
         state_contract(Arc::clone(&state)).await;
-        state_cufe_race(state).await;
+        state_cufe_race(Arc::clone(&state)).await;
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let sql = |s: &str| db.execute_batch(s).map_err(|e| e.to_string());
+        let unlock = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;";
+        audit_tampering(state.as_ref(), &sql, "audit_log", unlock).await;
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -690,7 +845,10 @@ mod on_postgres {
             let db = Postgres::connect(&url, 8).await.unwrap();
             let state: Arc<dyn State> = Arc::new(PostgresState::new(db.clone()));
             state_contract(Arc::clone(&state)).await;
-            state_cufe_race(state).await;
+            state_cufe_race(Arc::clone(&state)).await;
+            let sql = |s: &str| server.try_psql("bmc", s).map(|_| ());
+            let unlock = "ALTER TABLE bmc_audit.audit_log DISABLE TRIGGER audit_log_append_only";
+            audit_tampering(state.as_ref(), &sql, "bmc_audit.audit_log", unlock).await;
             // Started again, nothing is migrated twice and no partition is missing.
             assert_eq!(db.ensure_partitions().await.unwrap(), 0);
             Postgres::connect(&url, 2).await.unwrap();
@@ -713,7 +871,7 @@ mod on_postgres {
             "bmc",
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
         );
-        assert_eq!(versions, "1,2,3,4");
+        assert_eq!(versions, "1,2,3,4,5");
         let total = server.psql(
             "bmc",
             "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",

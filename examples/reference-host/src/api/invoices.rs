@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Extension, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bmc_core::invoice::{self, Format};
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::json;
-use crate::capability::{InvoiceFilter, NewInvoice, ObjectKind, OutboxEvent, Status};
+use crate::capability::{Actor, InvoiceFilter, NewInvoice, ObjectKind, OutboxEvent, Status};
 use crate::host::Host;
 use crate::problem::Problem;
 
@@ -60,6 +60,7 @@ pub async fn accept(bytes: Vec<u8>) -> Result<(Vec<u8>, Format, Option<String>),
 pub async fn upload(
     State(host): State<Arc<Host>>,
     Query(query): Query<UploadQuery>,
+    Extension(actor): Extension<Actor>,
     request: Request,
 ) -> Result<Response, Problem> {
     let upload = super::body::document(request, host.config.max_upload_bytes).await?;
@@ -101,6 +102,7 @@ pub async fn upload(
         needs_ocr: ocr,
         seller_nit,
         notify_email: email,
+        uploaded_by: actor,
     };
     let (record, created) = host.caps.state.create_invoice(new, event).await?;
     if created {

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 
 use crate::auth::{Permission, TokenError};
+use crate::capability::Actor;
 use crate::host::Host;
 use crate::problem::Problem;
 
@@ -176,6 +177,16 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             post(admin::redrive),
         ),
         (
+            route!("GET", "/admin/audit", Admin, "admin", "The audit log, oldest first: who did what, when and from where, for every state change and admin action.",
+            query: &[("after", "the `next` of the previous page (an entry number)"), ("limit", "1 to 1,000, 100 by default"), ("subject", "only the entries on this invoice, OCR job or queue")], body: None, answers: (200, JSON)),
+            get(admin::audit),
+        ),
+        (
+            route!("GET", "/admin/audit/verify", Admin, "admin", "Walk the audit log's hash chain and say whether any entry was edited, removed or reordered.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(admin::verify_audit),
+        ),
+        (
             route!("GET", "/health", Public, "operations", "Alive.",
             query: &[], body: None, answers: (200, JSON)),
             get(ops::health),
@@ -247,8 +258,13 @@ async fn guard(
     let allowed =
         tracing::Instrument::instrument(authorize(&host, spec.permission, bearer), span.clone())
             .await;
+    let mut request = request;
     let mut response = match allowed {
-        Ok(()) => tracing::Instrument::instrument(next.run(request), span.clone()).await,
+        Ok(claims) => {
+            let actor = actor_of(&request, claims.as_ref());
+            request.extensions_mut().insert(actor);
+            tracing::Instrument::instrument(next.run(request), span.clone()).await
+        }
         Err(problem) => problem.into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -278,14 +294,39 @@ async fn guard(
     response
 }
 
-/// Checks the bearer token (if any) against what the route needs.
+/// Who is calling, for the audit log: the token's subject and role, and the client's address
+/// (with the address a proxy says it forwarded for, when one does).
+fn actor_of(request: &Request, claims: Option<&crate::auth::Claims>) -> Actor {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 64);
+    let from = match (forwarded, peer) {
+        (Some(client), Some(peer)) => Some(format!("{client} via {peer}")),
+        (Some(client), None) => Some(client.to_string()),
+        (None, peer) => peer,
+    };
+    match claims {
+        Some(c) => Actor::person(&c.subject, c.role.map(|r| r.name()), from),
+        None => Actor::person("anonymous", None, from),
+    }
+}
+
+/// Checks the bearer token (if any) against what the route needs, and answers its claims.
 async fn authorize(
     host: &Host,
     permission: Permission,
     bearer: Option<String>,
-) -> Result<(), Problem> {
+) -> Result<Option<crate::auth::Claims>, Problem> {
     if permission == Permission::Public {
-        return Ok(());
+        return Ok(None);
     }
     let token = bearer.ok_or(TokenError::Missing);
     let unauthorized =
@@ -297,7 +338,7 @@ async fn authorize(
         .await
         .map_err(unauthorized)?;
     match claims.role {
-        Some(role) if role.allows(permission) => Ok(()),
+        Some(role) if role.allows(permission) => Ok(Some(claims)),
         role => Err(Problem::new(
             StatusCode::FORBIDDEN,
             "HOST_FORBIDDEN",

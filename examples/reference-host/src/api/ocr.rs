@@ -2,18 +2,22 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Extension, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
 use super::json;
-use crate::capability::{JobRecord, JobStatus, ObjectKind, Outgoing, QueueName};
+use crate::capability::{Actor, JobRecord, JobStatus, ObjectKind, Outgoing, QueueName};
 use crate::host::Host;
 use crate::problem::Problem;
 
 /// `POST /ocr/process`.
-pub async fn process(State(host): State<Arc<Host>>, request: Request) -> Result<Response, Problem> {
+pub async fn process(
+    State(host): State<Arc<Host>>,
+    Extension(actor): Extension<Actor>,
+    request: Request,
+) -> Result<Response, Problem> {
     let upload = super::body::document(request, host.config.max_upload_bytes).await?;
     let format = bmc_core::invoice::detect(&upload.bytes);
     if !super::invoices::needs_ocr(format) {
@@ -40,7 +44,7 @@ pub async fn process(State(host): State<Arc<Host>>, request: Request) -> Result<
         created_at: now.clone(),
         updated_at: now,
     };
-    host.caps.state.create_job(job.clone()).await?;
+    host.caps.state.create_job(job.clone(), &actor).await?;
     host.caps
         .queue
         .send(

@@ -4,6 +4,7 @@
 //! state lives ([`State`]). The embedded defaults are in [`crate::embedded`]; the traits
 //! follow S3's, SQS's and EventBridge's semantics so cloud backends fit them unchanged.
 
+mod audit;
 mod error;
 mod events;
 mod mailer;
@@ -12,6 +13,7 @@ mod state;
 mod storage;
 mod text;
 
+pub use audit::{Actor, AuditBreak, AuditRecord, GENESIS, NewAudit, Verifier};
 pub use error::CapabilityError;
 pub use events::{EventBus, OutboxEvent};
 pub use mailer::{Attachment, Mail, Mailer};
@@ -21,7 +23,7 @@ pub use queue::{
 };
 pub use state::{
     CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
-    NewInvoice, Outcome, State, Status,
+    NewInvoice, Outcome, State, Status, job_audit, outcome_audit, status_audit, upload_audit,
 };
 pub use storage::{ObjectKind, Storage, key_of as storage_key, split_key as split_storage_key};
 pub use text::{ScannedText, TextSource};

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{CapabilityError, OutboxEvent};
+use super::{Actor, AuditRecord, CapabilityError, NewAudit, OutboxEvent};
 
 /// Where an invoice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -77,6 +77,8 @@ pub struct NewInvoice {
     pub seller_nit: Option<String>,
     /// Where to mail the certificate, when asked.
     pub notify_email: Option<String>,
+    /// Who uploaded it, for the audit log.
+    pub uploaded_by: Actor,
 }
 
 /// An invoice as the platform holds it.
@@ -282,7 +284,8 @@ pub struct JobRecord {
 }
 
 /// The platform's state. Every change that announces events writes them to the outbox in
-/// the same transaction.
+/// the same transaction, and every change appends who made it to the audit log in the same
+/// transaction too.
 #[async_trait]
 pub trait State: Send + Sync + std::fmt::Debug {
     /// Records an upload with its `invoice.uploaded` event; an invoice with the same id (the
@@ -309,6 +312,7 @@ pub trait State: Send + Sync + std::fmt::Debug {
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError>;
 
     /// Records what processing decided, with its events. An invoice whose CUFE another
@@ -319,6 +323,7 @@ pub trait State: Send + Sync + std::fmt::Debug {
         id: &str,
         outcome: Outcome,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<InvoiceRecord, CapabilityError>;
 
     /// The registration of invoice `id` (core's JSON).
@@ -328,7 +333,7 @@ pub trait State: Send + Sync + std::fmt::Debug {
     async fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, CapabilityError>;
 
     /// Records an OCR job.
-    async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError>;
+    async fn create_job(&self, job: JobRecord, actor: &Actor) -> Result<(), CapabilityError>;
 
     /// The OCR job `id`.
     async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError>;
@@ -339,6 +344,7 @@ pub trait State: Send + Sync + std::fmt::Debug {
         job: JobRecord,
         invoice_status: Option<Status>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError>;
 
     /// Up to `max` events not yet delivered, oldest first.
@@ -362,4 +368,90 @@ pub trait State: Send + Sync + std::fmt::Debug {
     /// `date` (`YYYY-MM-DD`), by registration id.
     async fn registrations_on(&self, date: &str)
     -> Result<Vec<serde_json::Value>, CapabilityError>;
+
+    /// Appends an action that changes no record here (an admin's reload, a redrive, a
+    /// purge) to the audit log, and answers the entry.
+    async fn audit(&self, entry: NewAudit) -> Result<AuditRecord, CapabilityError>;
+
+    /// Up to `limit` audit entries after entry `after` (0: from the first), oldest first;
+    /// only those on `subject` when it is given.
+    async fn audit_entries(
+        &self,
+        after: i64,
+        limit: usize,
+        subject: Option<&str>,
+    ) -> Result<Vec<AuditRecord>, CapabilityError>;
+
+    /// The audit chain's head as the state recorded it: the last entry's number and hash
+    /// (none before the first entry).
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, CapabilityError>;
+}
+
+/// The audit entry of an invoice's status change by `actor`.
+pub fn status_audit(
+    actor: &Actor,
+    id: &str,
+    from: Status,
+    to: Status,
+    error: Option<&str>,
+) -> NewAudit {
+    NewAudit::new(
+        actor,
+        "invoice.status",
+        id,
+        serde_json::json!({"from": from.name(), "to": to.name(), "error": error}),
+    )
+}
+
+/// The audit entry of an upload.
+pub fn upload_audit(invoice: &NewInvoice) -> NewAudit {
+    NewAudit::new(
+        &invoice.uploaded_by,
+        "invoice.uploaded",
+        &invoice.id,
+        serde_json::json!({
+            "document_sha256": invoice.sha256,
+            "format": invoice.format,
+            "document_path": invoice.document_key,
+            "seller_nit": invoice.seller_nit,
+        }),
+    )
+}
+
+/// The audit entry of what processing decided about invoice `id` (in `from` before).
+pub fn outcome_audit(actor: &Actor, id: &str, from: Status, record: &InvoiceRecord) -> NewAudit {
+    NewAudit::new(
+        actor,
+        "invoice.processed",
+        id,
+        serde_json::json!({
+            "from": from.name(),
+            "to": record.processing_status.name(),
+            "registration_id": record.registration_id,
+            "certificate_id": record.certificate_id,
+            "cufe": record.cufe,
+            "total_amount": record.total_amount,
+            "error": record.error,
+        }),
+    )
+}
+
+/// The audit entry of an OCR job's creation (a pending job) or its end.
+pub fn job_audit(actor: &Actor, job: &JobRecord, invoice_status: Option<Status>) -> NewAudit {
+    let action = match job.status {
+        JobStatus::Pending => "ocr.job.created",
+        JobStatus::Completed => "ocr.job.completed",
+        JobStatus::Failed => "ocr.job.failed",
+    };
+    NewAudit::new(
+        actor,
+        action,
+        &job.job_id,
+        serde_json::json!({
+            "invoice_id": job.invoice_id,
+            "document_key": job.document_key,
+            "invoice_status": invoice_status.map(Status::name),
+            "error": job.error,
+        }),
+    )
 }

@@ -10,8 +10,9 @@ use rusqlite::{OptionalExtension as _, Row, Transaction, params};
 
 use super::sqlite::Db;
 use crate::capability::{
-    CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
-    NewInvoice, OutboxEvent, Outcome, State, Status,
+    Actor, AuditRecord, CapabilityError, CertificateRecord, GENESIS, InvoiceFilter, InvoiceRecord,
+    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, State, Status, job_audit,
+    outcome_audit, status_audit, upload_audit,
 };
 use crate::ids::now_rfc3339;
 
@@ -81,7 +82,32 @@ CREATE TABLE IF NOT EXISTS outbox (
     delivered INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered, seq);
+-- The audit log: append-only (the triggers refuse changes), hash-chained, its head beside it.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    who       TEXT NOT NULL,
+    role      TEXT,
+    source    TEXT,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
+
+const AUDIT_COLUMNS: &str = "seq, at, who, role, source, action, subject, detail, prev_hash, hash";
 
 const INVOICE_COLUMNS: &str = "invoice_id, document_sha256, document_type, document_path, \
     needs_ocr, processing_status, seller_nit, invoice_number, invoice_date, cufe, total_amount, \
@@ -144,6 +170,67 @@ fn append_events(tx: &Transaction<'_>, events: &[OutboxEvent]) -> rusqlite::Resu
         s.execute(params![event.id, body])?;
     }
     Ok(())
+}
+
+/// Appends `entries` to the audit log after its head, in the transaction of the change they
+/// record (SQLite has one writer at a time, so the head cannot move meanwhile).
+fn append_audit(
+    tx: &Transaction<'_>,
+    entries: Vec<NewAudit>,
+) -> rusqlite::Result<Option<AuditRecord>> {
+    let (mut seq, mut prev): (i64, String) = tx
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let mut last = None;
+    {
+        let mut s = tx.prepare_cached(&format!(
+            "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))?;
+        for entry in entries {
+            seq += 1;
+            let r = entry.seal(seq, now_rfc3339(), &prev);
+            s.execute(params![
+                r.seq,
+                r.at,
+                r.who,
+                r.role,
+                r.from,
+                r.action,
+                r.subject,
+                r.detail,
+                r.prev_hash,
+                r.hash
+            ])?;
+            prev.clone_from(&r.hash);
+            last = Some(r);
+        }
+    }
+    if last.is_some() {
+        tx.execute(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET seq = ?1, hash = ?2",
+            params![seq, prev],
+        )?;
+    }
+    Ok(last)
+}
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        who: r.get(2)?,
+        role: r.get(3)?,
+        from: r.get(4)?,
+        action: r.get(5)?,
+        subject: r.get(6)?,
+        detail: r.get(7)?,
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
 }
 
 /// Each stored JSON text, parsed.
@@ -215,6 +302,7 @@ impl State for SqliteState {
                 )? == 1;
                 if created {
                     append_events(&tx, &[event])?;
+                    append_audit(&tx, vec![upload_audit(&invoice)])?;
                 }
                 let record = get_invoice(&tx, &invoice.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 tx.commit()?;
@@ -288,17 +376,24 @@ impl State for SqliteState {
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError> {
         let id = id.to_string();
+        let actor = actor.clone();
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let Some(before) = get_invoice(&tx, &id)? else {
+                    return Ok(());
+                };
                 tx.execute(
                     "UPDATE invoices SET processing_status = ?2, error = COALESCE(?3, error), updated_at = ?4
                      WHERE invoice_id = ?1",
                     params![id, status.name(), error, now_rfc3339()],
                 )?;
                 append_events(&tx, &events)?;
+                let entry = status_audit(&actor, &id, before.processing_status, status, error.as_deref());
+                append_audit(&tx, vec![entry])?;
                 tx.commit()
             })
             .await
@@ -309,8 +404,10 @@ impl State for SqliteState {
         id: &str,
         outcome: Outcome,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<InvoiceRecord, CapabilityError> {
         let id = id.to_string();
+        let actor = actor.clone();
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -383,6 +480,7 @@ impl State for SqliteState {
                 }
                 append_events(&tx, &events)?;
                 let record = get_invoice(&tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                append_audit(&tx, vec![outcome_audit(&actor, &id, status, &record)])?;
                 tx.commit()?;
                 Ok(record)
             })
@@ -429,17 +527,22 @@ impl State for SqliteState {
             .await
     }
 
-    async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError> {
+    async fn create_job(&self, job: JobRecord, actor: &Actor) -> Result<(), CapabilityError> {
+        let actor = actor.clone();
         self.db
             .call(move |c| {
-                c.execute(
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let created = tx.execute(
                     "INSERT OR IGNORE INTO ocr_jobs (job_id, invoice_id, document_key, status, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                     params![job.job_id, job.invoice_id, job.document_key, job_status_name(job.status), job.created_at],
-                )
+                )? == 1;
+                if created {
+                    append_audit(&tx, vec![job_audit(&actor, &job, None)])?;
+                }
+                tx.commit()
             })
             .await
-            .map(|_| ())
     }
 
     async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError> {
@@ -462,7 +565,9 @@ impl State for SqliteState {
         job: JobRecord,
         invoice_status: Option<Status>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError> {
+        let actor = actor.clone();
         self.db
             .call(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -491,6 +596,7 @@ impl State for SqliteState {
                     )?;
                 }
                 append_events(&tx, &events)?;
+                append_audit(&tx, vec![job_audit(&actor, &job, invoice_status)])?;
                 tx.commit()
             })
             .await
@@ -569,5 +675,48 @@ impl State for SqliteState {
             })
             .await?;
         parse_all(&bodies)
+    }
+
+    async fn audit(&self, entry: NewAudit) -> Result<AuditRecord, CapabilityError> {
+        self.db
+            .call(move |c| {
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let record =
+                    append_audit(&tx, vec![entry])?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                tx.commit()?;
+                Ok(record)
+            })
+            .await
+    }
+
+    async fn audit_entries(
+        &self,
+        after: i64,
+        limit: usize,
+        subject: Option<&str>,
+    ) -> Result<Vec<AuditRecord>, CapabilityError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let subject = subject.map(str::to_string);
+        self.db
+            .call(move |c| {
+                let mut s = c.prepare_cached(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log
+                     WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY seq LIMIT ?3"
+                ))?;
+                let rows = s.query_map(params![after, subject, limit], audit_row)?;
+                rows.collect()
+            })
+            .await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, CapabilityError> {
+        self.db
+            .call(|c| {
+                c.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+            })
+            .await
     }
 }

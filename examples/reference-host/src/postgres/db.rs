@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "outbox claims",
         include_str!("../../migrations/postgres/0004_outbox_claims.sql"),
     ),
+    (
+        5,
+        "audit log",
+        include_str!("../../migrations/postgres/0005_audit_log.sql"),
+    ),
 ];
 
 /// Monthly invoice partitions kept ready before and after the current month.

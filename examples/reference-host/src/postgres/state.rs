@@ -8,9 +8,13 @@ use tokio_postgres::types::ToSql;
 
 use super::db::{self, Postgres, classify};
 use crate::capability::{
-    CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
-    NewInvoice, OutboxEvent, Outcome, State, Status,
+    Actor, AuditRecord, CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord,
+    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, State, Status, job_audit,
+    outcome_audit, status_audit, upload_audit,
 };
+use crate::ids::now_rfc3339;
+
+const AUDIT_COLUMNS: &str = "seq, at, who, role, source, action, subject, detail, prev_hash, hash";
 
 const INVOICE_COLUMNS: &str = "invoice_id, document_sha256, document_type, document_path, \
     needs_ocr, processing_status, seller_nit, invoice_number, to_char(invoice_date, 'YYYY-MM-DD'), \
@@ -101,6 +105,81 @@ async fn append_events(
     Ok(())
 }
 
+/// Appends `entries` to the audit log in the transaction of the change they record. The
+/// head's row stays locked until the transaction ends, so appends of concurrent transactions
+/// chain one after the other in commit order; it is taken last, after the rows the change
+/// locks, so that it is held briefly.
+async fn append_audit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    entries: Vec<NewAudit>,
+) -> Result<Option<AuditRecord>, CapabilityError> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let head = db::query_one(
+        tx,
+        "SELECT seq, hash FROM bmc_audit.audit_head WHERE id = 1 FOR UPDATE",
+        &[],
+    )
+    .await
+    .map_err(fail)?;
+    let (mut seq, mut prev): (i64, String) = (head.get(0), head.get(1));
+    let insert = tx
+        .prepare_cached(&format!(
+            "INSERT INTO bmc_audit.audit_log ({AUDIT_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .await
+        .map_err(fail)?;
+    let mut last = None;
+    for entry in entries {
+        seq += 1;
+        let r = entry.seal(seq, now_rfc3339(), &prev);
+        tx.execute(
+            &insert,
+            &[
+                &r.seq,
+                &r.at,
+                &r.who,
+                &r.role,
+                &r.from,
+                &r.action,
+                &r.subject,
+                &r.detail,
+                &r.prev_hash,
+                &r.hash,
+            ],
+        )
+        .await
+        .map_err(fail)?;
+        prev.clone_from(&r.hash);
+        last = Some(r);
+    }
+    db::execute(
+        tx,
+        "UPDATE bmc_audit.audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[&seq, &prev],
+    )
+    .await
+    .map_err(fail)?;
+    Ok(last)
+}
+
+fn audit_row(r: &Row) -> AuditRecord {
+    AuditRecord {
+        seq: r.get(0),
+        at: r.get(1),
+        who: r.get(2),
+        role: r.get(3),
+        from: r.get(4),
+        action: r.get(5),
+        subject: r.get(6),
+        detail: r.get(7),
+        prev_hash: r.get(8),
+        hash: r.get(9),
+    }
+}
+
 fn job_status_name(status: JobStatus) -> &'static str {
     match status {
         JobStatus::Pending => "PENDING",
@@ -166,6 +245,7 @@ impl State for PostgresState {
             .await
             .map_err(fail)?;
             append_events(&tx, &[event]).await?;
+            append_audit(&tx, vec![upload_audit(&invoice)]).await?;
         }
         let record = get_invoice(&tx, &invoice.id).await?.ok_or_else(|| {
             CapabilityError::permanent(
@@ -241,13 +321,21 @@ impl State for PostgresState {
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
+        let locking = format!("SELECT processing_status {INVOICE_BY_ID} FOR UPDATE");
+        let Some(before) = db::query_opt(&tx, &locking, &[&id]).await.map_err(fail)? else {
+            return Ok(());
+        };
+        let before = Status::parse(before.get(0)).unwrap_or(Status::Failed);
         db::execute(&tx, SET_STATUS, &[&id, &status.name(), &error])
             .await
             .map_err(fail)?;
         append_events(&tx, &events).await?;
+        let entry = status_audit(actor, id, before, status, error.as_deref());
+        append_audit(&tx, vec![entry]).await?;
         tx.commit().await.map_err(fail)
     }
 
@@ -256,6 +344,7 @@ impl State for PostgresState {
         id: &str,
         outcome: Outcome,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<InvoiceRecord, CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
@@ -385,6 +474,7 @@ impl State for PostgresState {
         let record = get_invoice(&tx, id)
             .await?
             .ok_or_else(|| CapabilityError::permanent("state", format!("no invoice {id}")))?;
+        append_audit(&tx, vec![outcome_audit(actor, id, status, &record)]).await?;
         tx.commit().await.map_err(fail)?;
         Ok(record)
     }
@@ -421,10 +511,11 @@ impl State for PostgresState {
         }))
     }
 
-    async fn create_job(&self, job: JobRecord) -> Result<(), CapabilityError> {
-        let client = self.db.client("state").await?;
-        db::execute(
-            &client,
+    async fn create_job(&self, job: JobRecord, actor: &Actor) -> Result<(), CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        let created = db::execute(
+            &tx,
             "INSERT INTO bmc_transactional.ocr_jobs (job_id, invoice_id, document_key, status,
                     created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5::text::timestamptz, $5::text::timestamptz)
@@ -438,8 +529,12 @@ impl State for PostgresState {
             ],
         )
         .await
-        .map_err(fail)?;
-        Ok(())
+        .map_err(fail)?
+            == 1;
+        if created {
+            append_audit(&tx, vec![job_audit(actor, &job, None)]).await?;
+        }
+        tx.commit().await.map_err(fail)
     }
 
     async fn job(&self, id: &str) -> Result<Option<JobRecord>, CapabilityError> {
@@ -461,6 +556,7 @@ impl State for PostgresState {
         job: JobRecord,
         invoice_status: Option<Status>,
         events: Vec<OutboxEvent>,
+        actor: &Actor,
     ) -> Result<(), CapabilityError> {
         let mut client = self.db.client("state").await?;
         let tx = client.transaction().await.map_err(fail)?;
@@ -490,6 +586,7 @@ impl State for PostgresState {
                 .map_err(fail)?;
         }
         append_events(&tx, &events).await?;
+        append_audit(&tx, vec![job_audit(actor, &job, invoice_status)]).await?;
         tx.commit().await.map_err(fail)
     }
 
@@ -579,6 +676,50 @@ impl State for PostgresState {
         .await
         .map_err(fail)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    async fn audit(&self, entry: NewAudit) -> Result<AuditRecord, CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        let record = append_audit(&tx, vec![entry])
+            .await?
+            .ok_or_else(|| CapabilityError::permanent("state", "no audit entry appended"))?;
+        tx.commit().await.map_err(fail)?;
+        Ok(record)
+    }
+
+    async fn audit_entries(
+        &self,
+        after: i64,
+        limit: usize,
+        subject: Option<&str>,
+    ) -> Result<Vec<AuditRecord>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = db::query(
+            &client,
+            &format!(
+                "SELECT {AUDIT_COLUMNS} FROM bmc_audit.audit_log
+                 WHERE seq > $1 AND ($2::text IS NULL OR subject = $2) ORDER BY seq LIMIT $3"
+            ),
+            &[&after, &subject, &limit],
+        )
+        .await
+        .map_err(fail)?;
+        Ok(rows.iter().map(audit_row).collect())
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let row = db::query_one(
+            &client,
+            "SELECT seq, hash FROM bmc_audit.audit_head WHERE id = 1",
+            &[],
+        )
+        .await
+        .map_err(fail)?;
+        let seq: i64 = row.get(0);
+        Ok((seq > 0).then(|| (seq, row.get(1))))
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::WorkError;
-use crate::capability::{JobRecord, JobStatus, ObjectKind, OutboxEvent, Received, Status};
+use crate::capability::{Actor, JobRecord, JobStatus, ObjectKind, OutboxEvent, Received, Status};
 use crate::host::Host;
 
 #[derive(Debug, Deserialize)]
@@ -53,7 +53,7 @@ async fn fail(host: &Host, job: JobRecord, error: &str, status: Status) -> Resul
     };
     host.caps
         .state
-        .finish_job(failed, Some(status), Vec::new())
+        .finish_job(failed, Some(status), Vec::new(), &Actor::system("ocr"))
         .await?;
     Ok(())
 }
@@ -88,7 +88,10 @@ async fn job_of(host: &Host, msg: &Message) -> Result<Option<JobRecord>, WorkErr
         created_at: crate::ids::now_rfc3339(),
         updated_at: crate::ids::now_rfc3339(),
     };
-    host.caps.state.create_job(job.clone()).await?;
+    host.caps
+        .state
+        .create_job(job.clone(), &Actor::system("ocr"))
+        .await?;
     Ok(Some(job))
 }
 
@@ -100,7 +103,13 @@ async fn read(host: &Arc<Host>, job: JobRecord) -> Result<(), WorkError> {
     if let Some(invoice) = &job.invoice_id {
         host.caps
             .state
-            .set_status(invoice, Status::Ocr, None, Vec::new())
+            .set_status(
+                invoice,
+                Status::Ocr,
+                None,
+                Vec::new(),
+                &Actor::system("ocr"),
+            )
             .await?;
     }
     let document = host
@@ -148,7 +157,10 @@ async fn read(host: &Arc<Host>, job: JobRecord) -> Result<(), WorkError> {
         result: Some(result),
         ..job
     };
-    host.caps.state.finish_job(done, None, vec![event]).await?;
+    host.caps
+        .state
+        .finish_job(done, None, vec![event], &Actor::system("ocr"))
+        .await?;
     host.outbox.notify_one();
     Ok(())
 }

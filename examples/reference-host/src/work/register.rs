@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::WorkError;
 use crate::capability::{
-    CertificateRecord, InvoiceRecord, ObjectKind, OutboxEvent, Outcome, Received, Status,
+    Actor, CertificateRecord, InvoiceRecord, ObjectKind, OutboxEvent, Outcome, Received, Status,
 };
 use crate::host::Host;
 
@@ -45,6 +45,7 @@ pub async fn handle(
                 Status::Failed,
                 Some(e.message.clone()),
                 Vec::new(),
+                &Actor::system("registration"),
             )
             .await?;
         observe_final(&host, &job.invoice_id, Status::Failed).await;
@@ -89,7 +90,12 @@ async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
     let record = host
         .caps
         .state
-        .record_outcome(&invoice.invoice_id, outcome, events)
+        .record_outcome(
+            &invoice.invoice_id,
+            outcome,
+            events,
+            &Actor::system("registration"),
+        )
         .await?;
     host.outbox.notify_one();
     tracing::info!(

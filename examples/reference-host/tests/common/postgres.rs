@@ -151,6 +151,32 @@ impl TestPostgres {
         )
     }
 
+    /// Runs `sql` with psql in database `db`; answers what it printed, or its error.
+    pub fn try_psql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let port = self.port.to_string();
+        let args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "bmc",
+            "-d",
+            db,
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ];
+        let out = run(&self.bin, "psql", &args);
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
     /// Runs the client program `program` against the server as user `bmc`; answers what it
     /// printed, trimmed.
     fn client(&self, program: &str, args: &[&str]) -> String {
