@@ -69,6 +69,8 @@ pub struct Config {
     pub analytics: Analytics,
     /// The AWS backends' settings (a build with the `aws` feature).
     pub aws: AwsSettings,
+    /// DIAN's classification and compliance service.
+    pub dian: DianSettings,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -94,6 +96,7 @@ impl Default for Config {
             backends: Backends::default(),
             analytics: Analytics::default(),
             aws: AwsSettings::default(),
+            dian: DianSettings::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -286,6 +289,91 @@ impl Default for AwsSettings {
             catalog_source: None,
             catalog_poll_seconds: 60,
         }
+    }
+}
+
+/// DIAN's service: `offline` answers from the library; `http` asks the service with the
+/// seed's behaviours (see `docs/host.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DianSettings {
+    /// `offline` or `http`.
+    pub mode: String,
+    /// The API's base.
+    pub base_url: String,
+    /// `GET`, `{code}` standing for the subpartida.
+    pub classification_path: String,
+    /// `GET`, asked with `?code=`.
+    pub lookup_path: String,
+    /// `POST`, the invoice as JSON.
+    pub compliance_path: String,
+    /// The OAuth 2.0 token endpoint (client credentials).
+    pub token_url: String,
+    /// The client's id.
+    pub client_id: String,
+    /// The client's secret (or `client_secret_file`).
+    pub client_secret: Option<Secret>,
+    /// A file holding the client's secret.
+    pub client_secret_file: Option<PathBuf>,
+    /// The scope asked for, when the service wants one.
+    pub scope: Option<String>,
+    /// Requests an hour for the whole process; calls over it wait their turn.
+    pub requests_per_hour: u32,
+    /// The longest a call waits for its turn, in seconds.
+    pub max_wait_seconds: u64,
+    /// One request's timeout, in seconds.
+    pub timeout_seconds: u64,
+    /// Attempts a call.
+    pub attempts: u32,
+    /// The first retry's delay in milliseconds, doubled each retry, jittered.
+    pub backoff_milliseconds: u64,
+    /// Calls failed in a row that open the circuit breaker.
+    pub breaker_failures: u32,
+    /// How long the breaker stays open before a probe, in seconds.
+    pub breaker_open_seconds: u64,
+    /// How long before its expiry a token is renewed, in seconds.
+    pub renew_before_seconds: u64,
+    /// How long answers are kept, in days.
+    pub cache_days: u64,
+    /// The answers' file (default `<data_dir>/dian-cache.sqlite`).
+    pub cache_file: Option<PathBuf>,
+}
+
+impl Default for DianSettings {
+    fn default() -> DianSettings {
+        DianSettings {
+            mode: "offline".into(),
+            base_url: "https://api.dian.gov.co/v1".into(),
+            classification_path: "/classification/validate/{code}".into(),
+            lookup_path: "/products/lookup".into(),
+            compliance_path: "/compliance/validate".into(),
+            token_url: "https://api.dian.gov.co/oauth2/token".into(),
+            client_id: String::new(),
+            client_secret: None,
+            client_secret_file: None,
+            scope: None,
+            requests_per_hour: 1000,
+            max_wait_seconds: 60,
+            timeout_seconds: 30,
+            attempts: 3,
+            backoff_milliseconds: 500,
+            breaker_failures: 5,
+            breaker_open_seconds: 30,
+            renew_before_seconds: 60,
+            cache_days: 7,
+            cache_file: None,
+        }
+    }
+}
+
+/// A secret setting: read like a string, never printed.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
     }
 }
 

@@ -347,9 +347,11 @@ pub struct Host {
     /// The capabilities.
     pub caps: Capabilities,
     /// The library, once the catalog and rules are open.
-    pub engine: OnceLock<Arc<Engine>>,
+    pub engine: Arc<OnceLock<Arc<Engine>>>,
     /// Why the engine could not open, when it could not.
     pub engine_error: OnceLock<String>,
+    /// DIAN's service (offline from the library by default).
+    pub dian: Arc<dyn crate::dian::Authority>,
     /// Token verification.
     pub keys: KeySource,
     /// The HS256 secret (to issue tokens), in `hs256` mode.
@@ -408,10 +410,13 @@ impl Host {
                 }));
             }
         };
+        let engine = Arc::new(OnceLock::new());
+        let dian = crate::dian::configured(&config, &engine)?;
         Ok(Arc::new(Host {
             config,
             caps,
-            engine: OnceLock::new(),
+            engine,
+            dian,
             engine_error: OnceLock::new(),
             keys,
             secret,

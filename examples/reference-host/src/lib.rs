@@ -13,6 +13,7 @@ pub mod auth;
 pub mod aws;
 pub mod capability;
 pub mod config;
+pub mod dian;
 pub mod embedded;
 pub mod engine;
 pub mod host;

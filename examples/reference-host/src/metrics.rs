@@ -71,6 +71,11 @@ const HELP: &[(&str, &str, &str)] = &[
         "counter",
         "Published catalog releases not taken (a download, check or open failed).",
     ),
+    (
+        "bmc_dian_review_total",
+        "counter",
+        "Invoices sent to review because DIAN refused them or could not be asked, by verdict.",
+    ),
 ];
 
 impl Metrics {
@@ -132,7 +137,13 @@ impl Metrics {
         let mut last = "";
         for (name, help, labels, value) in gauges {
             if *name != last {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+                // A value read at the scrape is a counter when its name says so.
+                let kind = if name.ends_with("_total") {
+                    "counter"
+                } else {
+                    "gauge"
+                };
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
                 last = name;
             }
             let _ = writeln!(out, "{name}{} {value}", braces(labels));

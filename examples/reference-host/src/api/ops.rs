@@ -90,6 +90,38 @@ pub async fn metrics(State(host): State<Arc<Host>>) -> Result<Response, Problem>
             count as f64,
         ));
     }
+    let dian = host.dian.stats();
+    let mode = host.dian.mode();
+    #[allow(clippy::cast_precision_loss)]
+    for (name, help, value) in [
+        (
+            "bmc_dian_breaker_state",
+            "DIAN client's circuit breaker: 0 closed, 1 half-open, 2 open.",
+            dian.breaker.level(),
+        ),
+        (
+            "bmc_dian_cache_hits_total",
+            "DIAN answers taken from the cache without a request.",
+            dian.cache_hits as f64,
+        ),
+        (
+            "bmc_dian_fallbacks_total",
+            "Cached DIAN answers used because the service was down.",
+            dian.fallbacks as f64,
+        ),
+        (
+            "bmc_dian_requests_total",
+            "Requests sent to DIAN's service (each attempt).",
+            dian.requests as f64,
+        ),
+        (
+            "bmc_dian_failures_total",
+            "Requests to DIAN's service that failed (each attempt).",
+            dian.failures as f64,
+        ),
+    ] {
+        gauges.push((name, help, crate::metrics::labels(&[("mode", mode)]), value));
+    }
     // Sorted by name (stably: the first of each name carries its help text).
     gauges.sort_by(|a, b| a.0.cmp(b.0));
     let text = host.metrics.render(&gauges);

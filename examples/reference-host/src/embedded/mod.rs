@@ -5,7 +5,7 @@ mod bus;
 mod files;
 mod mail_outbox;
 mod smtp;
-mod sqlite;
+pub(crate) mod sqlite;
 mod sqlite_queue;
 mod sqlite_state;
 mod tesseract;

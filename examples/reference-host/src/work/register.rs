@@ -161,7 +161,24 @@ async fn registered(
     registration: &Registration,
     core_events: &[bmc_core::pipeline::Event],
 ) -> Result<(Outcome, Vec<OutboxEvent>), WorkError> {
-    let status = status_of(registration);
+    let mut status = status_of(registration);
+    let mut review_reason = None;
+    let dian = if status == Status::Rejected {
+        None
+    } else {
+        let check = crate::dian::check(host.dian.as_ref(), registration).await;
+        if let Some(reason) = check.review_reason() {
+            tracing::warn!(invoice_id = %invoice.invoice_id, %reason, "DIAN did not confirm the invoice: it goes to review");
+            host.metrics.add(
+                "bmc_dian_review_total",
+                crate::metrics::labels(&[("verdict", check.verdict.name())]),
+                1.0,
+            );
+            status = Status::NeedsReview;
+            review_reason = Some(reason);
+        }
+        Some(check)
+    };
     let read = &registration.invoice;
     let certificate = if status == Status::Registered {
         let to_render = registration.clone();
@@ -229,14 +246,27 @@ async fn registered(
         cufe: read.cufe.clone(),
         total_amount: Some(read.totals.payable.to_string()),
         ocr_confidence,
-        registration: Some(
-            serde_json::to_value(registration)
-                .map_err(|e| WorkError::from(format!("HOST_INTERNAL: {e}")))?,
-        ),
+        registration: Some(registration_json(registration, dian.as_ref())?),
         certificate,
-        error: None,
+        error: review_reason,
     };
     Ok((outcome, events))
+}
+
+/// The registration as it is kept: the library's, with DIAN's check beside it (`dian`).
+fn registration_json(
+    registration: &Registration,
+    dian: Option<&crate::dian::DianCheck>,
+) -> Result<serde_json::Value, WorkError> {
+    let internal = |e: serde_json::Error| WorkError::from(format!("HOST_INTERNAL: {e}"));
+    let mut value = serde_json::to_value(registration).map_err(internal)?;
+    if let (Some(check), Some(object)) = (dian, value.as_object_mut()) {
+        object.insert(
+            "dian".into(),
+            serde_json::to_value(check).map_err(internal)?,
+        );
+    }
+    Ok(value)
 }
 
 /// `CERT-YYYYMMDD-XXXXXXXXXX` for registration `RF-YYYYMMDD-XXXXXXXXXX`.

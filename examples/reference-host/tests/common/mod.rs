@@ -6,6 +6,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod child;
+pub mod fake_dian;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 
