@@ -71,6 +71,8 @@ pub struct Config {
     pub aws: AwsSettings,
     /// DIAN's classification and compliance service.
     pub dian: DianSettings,
+    /// The SFTP exchange's folders.
+    pub exchange: ExchangeSettings,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -97,6 +99,7 @@ impl Default for Config {
             analytics: Analytics::default(),
             aws: AwsSettings::default(),
             dian: DianSettings::default(),
+            exchange: ExchangeSettings::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -366,6 +369,38 @@ impl Default for DianSettings {
     }
 }
 
+/// The SFTP exchange: a folder a participant, each with the seed's `incoming`, `outgoing`
+/// and `archive` folders, that the host watches (see `docs/exchange.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// Watch the folders (in one process of a deployment).
+    pub enabled: bool,
+    /// The participants' folders (default `<data_dir>/exchange`).
+    pub root: Option<PathBuf>,
+    /// How often the folders are looked at, in milliseconds.
+    pub poll_milliseconds: u64,
+    /// How long a file must stay unchanged before it is taken, in seconds.
+    pub settle_seconds: u64,
+    /// How long processed files stay in `archive/processed-files`, in days.
+    pub archive_days: u64,
+    /// Write each participant's commission report of yesterday once a day.
+    pub daily_reports: bool,
+}
+
+impl Default for ExchangeSettings {
+    fn default() -> ExchangeSettings {
+        ExchangeSettings {
+            enabled: false,
+            root: None,
+            poll_milliseconds: 2000,
+            settle_seconds: 2,
+            archive_days: 30,
+            daily_reports: true,
+        }
+    }
+}
+
 /// A secret setting: read like a string, never printed.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -444,6 +479,14 @@ impl Config {
             origin,
             message: e.to_string(),
         })
+    }
+
+    /// The SFTP exchange's root folder.
+    pub fn exchange_root(&self) -> PathBuf {
+        self.exchange
+            .root
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("exchange"))
     }
 
     /// The catalog index folder.

@@ -16,8 +16,10 @@ pub mod config;
 pub mod dian;
 pub mod embedded;
 pub mod engine;
+pub mod exchange;
 pub mod host;
 pub mod ids;
+pub mod intake;
 pub mod metrics;
 mod mime;
 #[cfg(feature = "postgres")]
@@ -44,6 +46,7 @@ pub async fn run(
     open_engine(&host);
     let workers = work::start(&host);
     let daily = analytics::start_daily(&host);
+    let exchange = exchange::start(&host);
     #[cfg(feature = "aws")]
     let catalog = aws::catalog_watch::start_configured(&host)
         .await
@@ -70,8 +73,8 @@ pub async fn run(
             "work still in flight after the grace period; its messages will be received again"
         );
     }
-    if let Some(daily) = daily {
-        daily.abort();
+    for task in [daily, exchange].into_iter().flatten() {
+        task.abort();
     }
     #[cfg(feature = "aws")]
     if let Some(catalog) = catalog {

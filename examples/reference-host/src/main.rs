@@ -57,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         action: CatalogAction,
     },
+    /// The SFTP exchange's folders.
+    Exchange {
+        #[command(subcommand)]
+        action: ExchangeAction,
+    },
     /// Check or read the audit log of the configured state.
     Audit {
         #[command(subcommand)]
@@ -85,6 +90,22 @@ enum AuditAction {
         /// Only those on this invoice, OCR job or queue.
         #[arg(long)]
         subject: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExchangeAction {
+    /// Make a participant's folders (the SFTP server's chroot for its External user).
+    AddParticipant {
+        /// The participant's name (its folder's): letters, digits, - or _.
+        name: String,
+    },
+    /// Write every participant's commission report of a registration date again (the host
+    /// writes yesterday's by itself).
+    Report {
+        /// The registration date (`YYYY-MM-DD`).
+        #[arg(long)]
+        date: chrono::NaiveDate,
     },
 }
 
@@ -149,6 +170,7 @@ fn main() -> ExitCode {
         Command::AnalyticsExport { date, out } => analytics_export(config, date, out),
         Command::Catalog { action } => catalog(&config, action),
         Command::Audit { action } => return audit(&config, action),
+        Command::Exchange { action } => exchange(&config, action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -222,6 +244,34 @@ fn analytics_export(
         }
         Ok(())
     })
+}
+
+fn exchange(config: &Config, action: ExchangeAction) -> Result<(), String> {
+    use bmc_host::exchange::{Exchange, folders, report};
+    match action {
+        ExchangeAction::AddParticipant { name } => {
+            let root = config.exchange_root();
+            let participant = folders::create(&root, &name).map_err(|e| e.to_string())?;
+            println!("{}", participant.dir.display());
+            Ok(())
+        }
+        ExchangeAction::Report { date } => {
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let caps = Capabilities::configured(config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let exchange = Exchange::open(config).map_err(|e| e.to_string())?;
+                let written = report::write_reports(caps.state.as_ref(), &exchange, date)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for (participant, rows) in written {
+                    println!("{participant}: {rows} registrations");
+                }
+                Ok(())
+            })
+        }
+    }
 }
 
 fn audit(config: &Config, action: AuditAction) -> ExitCode {

@@ -20,7 +20,7 @@ pub async fn process(
 ) -> Result<Response, Problem> {
     let upload = super::body::document(request, host.config.max_upload_bytes).await?;
     let format = bmc_core::invoice::detect(&upload.bytes);
-    if !super::invoices::needs_ocr(format) {
+    if !crate::intake::needs_ocr(format) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "HOST_UNSUPPORTED_MEDIA_TYPE",

@@ -4,7 +4,7 @@
 
 mod notify;
 mod ocr;
-mod register;
+pub(crate) mod register;
 mod relay;
 
 use std::future::Future;

@@ -9,6 +9,7 @@ pub mod child;
 pub mod fake_dian;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod sftp;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
