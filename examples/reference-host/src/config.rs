@@ -73,6 +73,8 @@ pub struct Config {
     pub dian: DianSettings,
     /// The SFTP exchange's folders.
     pub exchange: ExchangeSettings,
+    /// How long records are kept.
+    pub retention: RetentionSettings,
     /// How long a shutdown waits for work in flight, in seconds.
     pub shutdown_grace_seconds: u64,
 }
@@ -100,6 +102,7 @@ impl Default for Config {
             aws: AwsSettings::default(),
             dian: DianSettings::default(),
             exchange: ExchangeSettings::default(),
+            retention: RetentionSettings::default(),
             shutdown_grace_seconds: 30,
         }
     }
@@ -401,6 +404,22 @@ impl Default for ExchangeSettings {
     }
 }
 
+/// How long documents, registrations and certificates are kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Years, at least 7.
+    pub years: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> RetentionSettings {
+        RetentionSettings {
+            years: crate::retention::MINIMUM_YEARS,
+        }
+    }
+}
+
 /// A secret setting: read like a string, never printed.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -475,10 +494,22 @@ impl Config {
                 }
             })?;
         }
-        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
-            origin,
-            message: e.to_string(),
-        })
+        let config =
+            Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
+                origin,
+                message: e.to_string(),
+            })?;
+        if config.retention.years < crate::retention::MINIMUM_YEARS {
+            return Err(ConfigError::Invalid {
+                origin: "retention.years".into(),
+                message: format!(
+                    "{} is fewer than the {} years documents, registrations and certificates must be kept",
+                    config.retention.years,
+                    crate::retention::MINIMUM_YEARS
+                ),
+            });
+        }
+        Ok(config)
     }
 
     /// The SFTP exchange's root folder.
@@ -550,6 +581,15 @@ mod tests {
         let example = Config::load(Some(&path), []).unwrap();
         let defaults = Config::default();
         assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+    }
+
+    #[test]
+    fn fewer_than_seven_years_of_retention_is_refused() {
+        let vars = [("BMC_HOST_RETENTION__YEARS".to_string(), "5".to_string())];
+        let e = Config::load(None, vars).unwrap_err().to_string();
+        assert!(e.contains("retention.years"), "{e}");
+        let vars = [("BMC_HOST_RETENTION__YEARS".to_string(), "10".to_string())];
+        assert_eq!(Config::load(None, vars).unwrap().retention.years, 10);
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod mime;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod problem;
+pub mod retention;
 pub mod routes;
 pub mod work;
 

@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         action: ExchangeAction,
     },
+    /// The end of retention.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionAction,
+    },
     /// Check or read the audit log of the configured state.
     Audit {
         #[command(subcommand)]
@@ -90,6 +95,21 @@ enum AuditAction {
         /// Only those on this invoice, OCR job or queue.
         #[arg(long)]
         subject: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionAction {
+    /// Delete the invoices uploaded before a date whose processing is over, with their
+    /// registrations, certificates and stored objects; refused when the date is younger
+    /// than `[retention] years` (at least 7) allow. Each deletion is audited.
+    Purge {
+        /// The cutoff (`YYYY-MM-DD`): invoices uploaded before it go.
+        #[arg(long)]
+        before: chrono::NaiveDate,
+        /// Who asks (for the audit log).
+        #[arg(long, default_value = "cli")]
+        by: String,
     },
 }
 
@@ -171,6 +191,7 @@ fn main() -> ExitCode {
         Command::Catalog { action } => catalog(&config, action),
         Command::Audit { action } => return audit(&config, action),
         Command::Exchange { action } => exchange(&config, action),
+        Command::Retention { action } => return retention(&config, action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -244,6 +265,52 @@ fn analytics_export(
         }
         Ok(())
     })
+}
+
+fn retention(config: &Config, action: RetentionAction) -> ExitCode {
+    let RetentionAction::Purge { before, by } = action;
+    let today = bmc_core::rules::today_in_colombia();
+    // Refused before anything is opened.
+    if let Err(e) = bmc_host::retention::check(before, today, config.retention.years) {
+        eprintln!("bmc-host: {e}");
+        return ExitCode::from(2);
+    }
+    let run = async {
+        let caps = Capabilities::configured(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let actor = bmc_host::capability::Actor::person(&by, Some("admin"), Some("cli".into()));
+        let report = bmc_host::retention::purge(
+            caps.state.as_ref(),
+            caps.storage.as_ref(),
+            before,
+            today,
+            config.retention.years,
+            &actor,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        println!(
+            "purged {} invoices uploaded before {before}; {} objects deleted",
+            report.invoices.len(),
+            report.objects_deleted
+        );
+        for (key, why) in &report.objects_failed {
+            println!("not deleted: {key}: {why}");
+        }
+        Ok::<_, String>(if report.objects_failed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    };
+    tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| runtime.block_on(run))
+        .unwrap_or_else(|e| {
+            eprintln!("bmc-host: {e}");
+            ExitCode::from(2)
+        })
 }
 
 fn exchange(config: &Config, action: ExchangeAction) -> Result<(), String> {

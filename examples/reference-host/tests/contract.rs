@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use bmc_host::capability::{
     Actor, CertificateRecord, InvoiceFilter, JobRecord, JobStatus, NewAudit, NewInvoice,
-    ObjectKind, OutboxEvent, Outcome, Outgoing, Queue, QueueName, QueueSpec, State, Status,
-    Storage,
+    ObjectKind, OutboxEvent, Outcome, Outgoing, PURGEABLE, Queue, QueueName, QueueSpec, State,
+    Status, Storage,
 };
 use bmc_host::embedded::{FileStorage, SqliteQueue, SqliteState};
 use common::{runtime, scratch};
@@ -444,6 +444,58 @@ async fn audit_contract(state: &dyn State) {
     assert!(report.problem.unwrap().contains("removed from the end"));
 }
 
+/// The end of retention: only invoices older than the cutoff whose processing is over go,
+/// with everything recorded about them, each audited; the chain stays whole.
+async fn purge_contract(state: &dyn State) {
+    let archivist = Actor::person("archivo@bmc", Some("admin"), Some("10.0.0.9".into()));
+    // Still pending: never purged, whatever its age.
+    state
+        .create_invoice(upload(900, "890903938"), event("invoice.uploaded"))
+        .await
+        .unwrap();
+    let past = "2000-01-01T00:00:00.000Z";
+    assert!(
+        state
+            .purge_before(past, 100, &archivist)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let audited_before = state.audit_entries(0, 100_000, None).await.unwrap().len();
+    let future = (chrono::Utc::now() + chrono::Duration::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let first = state.purge_before(&future, 2, &archivist).await.unwrap();
+    assert_eq!(first.len(), 2, "at most the limit");
+    let rest = state.purge_before(&future, 1000, &archivist).await.unwrap();
+    let purged: Vec<_> = first.iter().chain(&rest).collect();
+    for p in &purged {
+        assert!(state.invoice(&p.invoice_id).await.unwrap().is_none());
+        assert!(state.registration(&p.invoice_id).await.unwrap().is_none());
+        assert!(p.keys.iter().any(|k| k.starts_with("documents/")), "{p:?}");
+    }
+    assert!(
+        purged
+            .iter()
+            .any(|p| p.keys.iter().any(|k| k.starts_with("certificates/"))),
+        "a registered invoice's certificate goes with it"
+    );
+    for (status, count) in state.status_counts().await.unwrap() {
+        assert!(
+            count == 0 || !PURGEABLE.contains(&status),
+            "{count} {status:?} left"
+        );
+    }
+    assert!(state.invoice("inv_00000900").await.unwrap().is_some());
+    let entries = state.audit_entries(0, 100_000, None).await.unwrap();
+    let new = &entries[audited_before..];
+    assert_eq!(new.len(), purged.len());
+    assert!(
+        new.iter()
+            .all(|e| e.action == "invoice.purged" && e.who == "archivo@bmc")
+    );
+    assert!(bmc_host::audit::verify(state, None).await.unwrap().intact);
+}
+
 /// Two workers registering the same CUFE at once: one registration.
 async fn state_cufe_race(state: Arc<dyn State>) {
     let cufe = "race0000000000000000000000000000000000000000000000000000000000000";
@@ -784,6 +836,12 @@ async fn storage_contract(storage: Arc<dyn Storage>) {
     assert_eq!(keys.len(), 1);
     let key = keys.into_iter().next().unwrap();
     assert_eq!(storage.get(&key).await.unwrap().unwrap(), big);
+    // Deleted at the end of its retention: gone, once.
+    assert!(storage.delete(&text_key).await.unwrap());
+    assert_eq!(storage.get(&text_key).await.unwrap(), None);
+    assert!(!storage.delete(&text_key).await.unwrap());
+    assert!(!storage.delete("../etc/passwd").await.unwrap_err().transient);
+    assert!(storage.get(&key).await.unwrap().is_some(), "others stay");
 }
 
 #[test]
@@ -803,6 +861,7 @@ fn sqlite_state_keeps_the_contract() {
         let state: Arc<dyn State> = Arc::new(SqliteState::open(&path).unwrap());
         state_contract(Arc::clone(&state)).await;
         state_cufe_race(Arc::clone(&state)).await;
+        purge_contract(state.as_ref()).await;
         let db = rusqlite::Connection::open(&path).unwrap();
         let sql = |s: &str| db.execute_batch(s).map_err(|e| e.to_string());
         let unlock = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;";
@@ -846,6 +905,13 @@ mod on_postgres {
             let state: Arc<dyn State> = Arc::new(PostgresState::new(db.clone()));
             state_contract(Arc::clone(&state)).await;
             state_cufe_race(Arc::clone(&state)).await;
+            // Money as numeric, its scale kept.
+            let total = server.psql(
+                "bmc",
+                "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
+            );
+            assert_eq!(total, "94774988.80");
+            purge_contract(state.as_ref()).await;
             let sql = |s: &str| server.try_psql("bmc", s).map(|_| ());
             let unlock = "ALTER TABLE bmc_audit.audit_log DISABLE TRIGGER audit_log_append_only";
             audit_tampering(state.as_ref(), &sql, "bmc_audit.audit_log", unlock).await;
@@ -861,7 +927,7 @@ mod on_postgres {
         assert_eq!(partitions, "38", "37 months and the default partition");
         let month = server.psql(
             "bmc",
-            "SELECT tableoid::regclass FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
+            "SELECT tableoid::regclass FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000900'",
         );
         let expected = chrono::Utc::now()
             .format("bmc_transactional.invoices_%Y_%m")
@@ -872,11 +938,6 @@ mod on_postgres {
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
         );
         assert_eq!(versions, "1,2,3,4,5");
-        let total = server.psql(
-            "bmc",
-            "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
-        );
-        assert_eq!(total, "94774988.80");
     }
 
     #[test]

@@ -45,6 +45,10 @@ impl Storage for Faulty {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CapabilityError> {
         self.inner.get(key).await
     }
+
+    async fn delete(&self, key: &str) -> Result<bool, CapabilityError> {
+        self.inner.delete(key).await
+    }
 }
 
 #[test]

@@ -158,4 +158,32 @@ impl Storage for S3Storage {
         }
         Ok(Some(bytes))
     }
+
+    async fn delete(&self, key: &str) -> Result<bool, CapabilityError> {
+        crate::capability::split_storage_key(key)?;
+        let object_key = self.object_key(key);
+        let there = match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(&object_key)
+            .send()
+            .await
+        {
+            Ok(_) => true,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => false,
+            Err(e) => return Err(sdk_error("storage", e)),
+        };
+        if there {
+            // Under Object Lock's retention S3 refuses (AccessDenied): the error says so.
+            self.client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(&object_key)
+                .send()
+                .await
+                .map_err(|e| sdk_error("storage", e))?;
+        }
+        Ok(there)
+    }
 }

@@ -23,7 +23,8 @@ pub use queue::{
 };
 pub use state::{
     CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
-    NewInvoice, Outcome, State, Status, job_audit, outcome_audit, status_audit, upload_audit,
+    NewInvoice, Outcome, PURGEABLE, Purged, State, Status, job_audit, outcome_audit, purge_audit,
+    status_audit, upload_audit,
 };
 pub use storage::{ObjectKind, Storage, key_of as storage_key, split_key as split_storage_key};
 pub use text::{ScannedText, TextSource};

@@ -60,6 +60,48 @@ impl Status {
     }
 }
 
+/// An invoice deleted at the end of its retention.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    /// Its id.
+    pub invoice_id: String,
+    /// When it was uploaded.
+    pub created_at: String,
+    /// The storage keys of its document, OCR text and certificate.
+    pub keys: Vec<String>,
+}
+
+impl Purged {
+    /// Invoice `invoice_id` uploaded at `created_at`, with its objects' `keys` (each once).
+    pub fn new(invoice_id: String, created_at: String, mut keys: Vec<String>) -> Purged {
+        keys.sort();
+        keys.dedup();
+        Purged {
+            invoice_id,
+            created_at,
+            keys,
+        }
+    }
+}
+
+/// The audit entry of a purged invoice.
+pub fn purge_audit(actor: &Actor, purged: &Purged) -> NewAudit {
+    NewAudit::new(
+        actor,
+        "invoice.purged",
+        &purged.invoice_id,
+        serde_json::json!({"created_at": purged.created_at, "keys": purged.keys}),
+    )
+}
+
+/// The statuses an invoice may be purged in: its processing is over.
+pub const PURGEABLE: [Status; 4] = [
+    Status::Registered,
+    Status::Rejected,
+    Status::NeedsReview,
+    Status::Failed,
+];
+
 /// An upload to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInvoice {
@@ -368,6 +410,18 @@ pub trait State: Send + Sync + std::fmt::Debug {
     /// `date` (`YYYY-MM-DD`), by registration id.
     async fn registrations_on(&self, date: &str)
     -> Result<Vec<serde_json::Value>, CapabilityError>;
+
+    /// Deletes at most `limit` invoices created before `cutoff` (RFC 3339) whose processing
+    /// is over, with their registration, commission, certificate and OCR jobs, each with an
+    /// `invoice.purged` audit entry by `actor`, in one transaction; answers what went, with
+    /// the storage keys of its objects. The retention period is the caller's to enforce
+    /// ([`crate::retention`]).
+    async fn purge_before(
+        &self,
+        cutoff: &str,
+        limit: usize,
+        actor: &Actor,
+    ) -> Result<Vec<Purged>, CapabilityError>;
 
     /// Appends an action that changes no record here (an admin's reload, a redrive, a
     /// purge) to the audit log, and answers the entry.

@@ -36,6 +36,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// The object under `key`, `None` when there is none.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CapabilityError>;
+
+    /// Deletes the object under `key` at the end of its retention (only
+    /// [`crate::retention`] calls it); true when there was one. A store that keeps objects
+    /// locked (S3 Object Lock) refuses while the lock holds.
+    async fn delete(&self, key: &str) -> Result<bool, CapabilityError>;
 }
 
 /// The key of `bytes` of `kind`.

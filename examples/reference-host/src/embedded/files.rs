@@ -68,4 +68,13 @@ impl Storage for FileStorage {
             Err(e) => Err(io(e, &path)),
         }
     }
+
+    async fn delete(&self, key: &str) -> Result<bool, CapabilityError> {
+        let path = self.path(key)?;
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(e, &path)),
+        }
+    }
 }

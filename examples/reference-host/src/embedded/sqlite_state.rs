@@ -11,8 +11,8 @@ use rusqlite::{OptionalExtension as _, Row, Transaction, params};
 use super::sqlite::Db;
 use crate::capability::{
     Actor, AuditRecord, CapabilityError, CertificateRecord, GENESIS, InvoiceFilter, InvoiceRecord,
-    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, State, Status, job_audit,
-    outcome_audit, status_audit, upload_audit,
+    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, PURGEABLE, Purged, State,
+    Status, job_audit, outcome_audit, purge_audit, status_audit, upload_audit,
 };
 use crate::ids::now_rfc3339;
 
@@ -366,6 +366,67 @@ impl State for SqliteState {
                 let mut s = c.prepare(&sql)?;
                 let rows = s.query_map(rusqlite::params_from_iter(values.iter()), invoice_row)?;
                 rows.collect()
+            })
+            .await
+    }
+
+    async fn purge_before(
+        &self,
+        cutoff: &str,
+        limit: usize,
+        actor: &Actor,
+    ) -> Result<Vec<Purged>, CapabilityError> {
+        let cutoff = cutoff.to_string();
+        let actor = actor.clone();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.db
+            .call(move |c| {
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let statuses = PURGEABLE.map(Status::name);
+                let rows: Vec<(String, String, String)> = tx
+                    .prepare(
+                        "SELECT invoice_id, created_at, document_path FROM invoices
+                         WHERE created_at < ?1 AND processing_status IN (?3, ?4, ?5, ?6)
+                         ORDER BY created_at LIMIT ?2",
+                    )?
+                    .query_map(
+                        params![
+                            cutoff,
+                            limit,
+                            statuses[0],
+                            statuses[1],
+                            statuses[2],
+                            statuses[3]
+                        ],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut purged = Vec::new();
+                for (id, created_at, document) in rows {
+                    let mut keys: Vec<String> = tx
+                        .prepare(
+                            "SELECT object_key FROM certificates WHERE invoice_id = ?1
+                             UNION SELECT document_key FROM ocr_jobs WHERE invoice_id = ?1
+                             UNION SELECT text_key FROM ocr_jobs
+                                WHERE invoice_id = ?1 AND text_key IS NOT NULL",
+                        )?
+                        .query_map([&id], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    keys.push(document);
+                    for table in [
+                        "certificates",
+                        "commissions",
+                        "registrations",
+                        "ocr_jobs",
+                        "invoices",
+                    ] {
+                        tx.execute(&format!("DELETE FROM {table} WHERE invoice_id = ?1"), [&id])?;
+                    }
+                    purged.push(Purged::new(id, created_at, keys));
+                }
+                append_audit(&tx, purged.iter().map(|p| purge_audit(&actor, p)).collect())?;
+                tx.commit()?;
+                Ok(purged)
             })
             .await
     }

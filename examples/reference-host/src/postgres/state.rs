@@ -9,8 +9,8 @@ use tokio_postgres::types::ToSql;
 use super::db::{self, Postgres, classify};
 use crate::capability::{
     Actor, AuditRecord, CapabilityError, CertificateRecord, InvoiceFilter, InvoiceRecord,
-    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, State, Status, job_audit,
-    outcome_audit, status_audit, upload_audit,
+    JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, PURGEABLE, Purged, State,
+    Status, job_audit, outcome_audit, purge_audit, status_audit, upload_audit,
 };
 use crate::ids::now_rfc3339;
 
@@ -313,6 +313,60 @@ impl State for PostgresState {
             values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let rows = client.query(&sql, &params).await.map_err(fail)?;
         Ok(rows.iter().map(invoice_row).collect())
+    }
+
+    async fn purge_before(
+        &self,
+        cutoff: &str,
+        limit: usize,
+        actor: &Actor,
+    ) -> Result<Vec<Purged>, CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        let statuses: Vec<&str> = PURGEABLE.iter().map(|s| s.name()).collect();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = db::query(
+            &tx,
+            "SELECT invoice_id, bmc_transactional.rfc3339(created_at), document_path
+             FROM bmc_transactional.invoices
+             WHERE created_at < $1::text::timestamptz AND processing_status = ANY($3)
+             ORDER BY created_at LIMIT $2 FOR UPDATE",
+            &[&cutoff, &limit, &statuses],
+        )
+        .await
+        .map_err(fail)?;
+        let mut purged = Vec::new();
+        for row in rows {
+            let id: String = row.get(0);
+            let keys = db::query(
+                &tx,
+                "SELECT object_key FROM bmc_transactional.certificates WHERE invoice_id = $1
+                 UNION SELECT document_key FROM bmc_transactional.ocr_jobs WHERE invoice_id = $1
+                 UNION SELECT text_key FROM bmc_transactional.ocr_jobs
+                    WHERE invoice_id = $1 AND text_key IS NOT NULL",
+                &[&id],
+            )
+            .await
+            .map_err(fail)?;
+            let mut keys: Vec<String> = keys.iter().map(|r| r.get(0)).collect();
+            keys.push(row.get(2));
+            for table in [
+                "certificates",
+                "commissions",
+                "registrations",
+                "ocr_jobs",
+                "registered_cufes",
+                "invoices",
+                "invoice_keys",
+            ] {
+                let sql = format!("DELETE FROM bmc_transactional.{table} WHERE invoice_id = $1");
+                db::execute(&tx, &sql, &[&id]).await.map_err(fail)?;
+            }
+            purged.push(Purged::new(id, row.get(1), keys));
+        }
+        append_audit(&tx, purged.iter().map(|p| purge_audit(actor, p)).collect()).await?;
+        tx.commit().await.map_err(fail)?;
+        Ok(purged)
     }
 
     async fn set_status(
