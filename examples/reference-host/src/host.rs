@@ -411,7 +411,7 @@ impl Host {
             }
         };
         let engine = Arc::new(OnceLock::new());
-        let dian = crate::dian::configured(&config, &engine)?;
+        let dian = crate::dian::configured(&config, &engine, &caps.state)?;
         Ok(Arc::new(Host {
             config,
             caps,

@@ -496,6 +496,22 @@ async fn purge_contract(state: &dyn State) {
     assert!(bmc_host::audit::verify(state, None).await.unwrap().intact);
 }
 
+/// A rate limit shared by two processes (`a` and `b` on the same store): the slots of a
+/// window are counted together, and free again as the window passes.
+async fn slots_contract(a: &dyn State, b: &dyn State) {
+    let window = Duration::from_millis(1500);
+    assert_eq!(a.take_slot("dian", 3, window).await.unwrap(), None);
+    assert_eq!(b.take_slot("dian", 3, window).await.unwrap(), None);
+    assert_eq!(a.take_slot("dian", 3, window).await.unwrap(), None);
+    let wait = b.take_slot("dian", 3, window).await.unwrap().unwrap();
+    assert!(wait <= window && wait > Duration::ZERO, "{wait:?}");
+    assert!(a.take_slot("dian", 3, window).await.unwrap().is_some());
+    // Another limit is counted apart.
+    assert_eq!(a.take_slot("other", 1, window).await.unwrap(), None);
+    tokio::time::sleep(wait + Duration::from_millis(50)).await;
+    assert_eq!(b.take_slot("dian", 3, window).await.unwrap(), None);
+}
+
 /// Two workers registering the same CUFE at once: one registration.
 async fn state_cufe_race(state: Arc<dyn State>) {
     let cufe = "race0000000000000000000000000000000000000000000000000000000000000";
@@ -862,6 +878,8 @@ fn sqlite_state_keeps_the_contract() {
         state_contract(Arc::clone(&state)).await;
         state_cufe_race(Arc::clone(&state)).await;
         purge_contract(state.as_ref()).await;
+        let other = SqliteState::open(&path).unwrap();
+        slots_contract(state.as_ref(), &other).await;
         let db = rusqlite::Connection::open(&path).unwrap();
         let sql = |s: &str| db.execute_batch(s).map_err(|e| e.to_string());
         let unlock = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;";
@@ -912,6 +930,8 @@ mod on_postgres {
             );
             assert_eq!(total, "94774988.80");
             purge_contract(state.as_ref()).await;
+            let other = PostgresState::new(Postgres::connect(&url, 2).await.unwrap());
+            slots_contract(state.as_ref(), &other).await;
             let sql = |s: &str| server.try_psql("bmc", s).map(|_| ());
             let unlock = "ALTER TABLE bmc_audit.audit_log DISABLE TRIGGER audit_log_append_only";
             audit_tampering(state.as_ref(), &sql, "bmc_audit.audit_log", unlock).await;
@@ -937,7 +957,7 @@ mod on_postgres {
             "bmc",
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM bmc_schema_migrations",
         );
-        assert_eq!(versions, "1,2,3,4,5");
+        assert_eq!(versions, "1,2,3,4,5,6");
     }
 
     #[test]

@@ -293,6 +293,53 @@ async fn over_the_rate_limit_calls_wait_their_turn_rather_than_fail() {
     assert_eq!(impatient.stats().breaker, BreakerState::Closed);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_sharing_a_state_share_the_rate_limit() {
+    let fake = FakeDian::start();
+    let data = scratch("dian-shared-rate");
+    let mut limited = settings(&fake);
+    limited.requests_per_hour = 2;
+    limited.rate_window = Duration::from_secs(1);
+    // Two processes' clients on one state (each with its own connection to the file).
+    let open = |n: u32| {
+        let state: Arc<dyn bmc_host::capability::State> =
+            Arc::new(bmc_host::embedded::SqliteState::open(&data.join("state.sqlite")).unwrap());
+        Arc::new(
+            authority(limited.clone(), &data.join(format!("cache-{n}.sqlite")))
+                .sharing_limit(state),
+        )
+    };
+    let (one, two) = (open(1), open(2));
+    let codes = [
+        "0901110000",
+        "0901120000",
+        "1006300000",
+        "0803901100",
+        "1801001000",
+        "0901210000",
+    ];
+    let calls: Vec<_> = codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let dian = Arc::clone(if i % 2 == 0 { &one } else { &two });
+            tokio::spawn(async move { dian.validate_classification(code).await })
+        })
+        .collect();
+    for call in calls {
+        assert!(call.await.unwrap().unwrap().value.valid);
+    }
+    let mut seen: Vec<_> = fake.seen().into_iter().map(|s| s.at).collect();
+    seen.sort();
+    assert_eq!(seen.len(), 6);
+    for three in seen.windows(3) {
+        assert!(
+            three[2] - three[0] >= Duration::from_millis(900),
+            "no more than two requests a second between both processes"
+        );
+    }
+}
+
 /// The host's configuration asking DIAN's service at `fake` (or nowhere).
 fn http_config(data: &Path, api: &str, token_url: &str) -> bmc_host::Config {
     let mut config = config(data);

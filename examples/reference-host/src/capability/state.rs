@@ -423,6 +423,15 @@ pub trait State: Send + Sync + std::fmt::Debug {
         actor: &Actor,
     ) -> Result<Vec<Purged>, CapabilityError>;
 
+    /// Takes one of the `limit` slots a `window` of the rate limit `name`, shared by every
+    /// process on this state: `None` when one was taken, or how long until one frees.
+    async fn take_slot(
+        &self,
+        name: &str,
+        limit: u32,
+        window: std::time::Duration,
+    ) -> Result<Option<std::time::Duration>, CapabilityError>;
+
     /// Appends an action that changes no record here (an admin's reload, a redrive, a
     /// purge) to the audit log, and answers the entry.
     async fn audit(&self, entry: NewAudit) -> Result<AuditRecord, CapabilityError>;

@@ -82,7 +82,7 @@ enum Reply {
 }
 
 impl HttpAuthority {
-    /// The authority with `settings`, caching in `cache`.
+    /// The authority with `settings`, caching in `cache`, its rate limit this process's.
     pub fn new(settings: HttpSettings, cache: AnswerCache) -> HttpAuthority {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout))
@@ -108,6 +108,14 @@ impl HttpAuthority {
             requests: AtomicU64::new(0),
             failures: AtomicU64::new(0),
         }
+    }
+
+    /// The same, its rate limit shared through `state` by every process using it.
+    #[must_use]
+    pub fn sharing_limit(mut self, state: Arc<dyn crate::capability::State>) -> HttpAuthority {
+        self.rate = RateLimit::new(self.settings.requests_per_hour, self.settings.rate_window)
+            .shared(state, "dian");
+        self
     }
 
     /// One call: through the breaker and the rate limit, retried with backoff. The breaker

@@ -1,9 +1,11 @@
-//! The authority the configuration's `[dian]` section chooses.
+//! The authority the configuration's `[dian]` section chooses; the HTTP client's rate limit
+//! is shared through the host's state by every process of the deployment.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::{AnswerCache, Authority, HttpAuthority, HttpSettings, OfflineAuthority};
+use crate::capability::State;
 use crate::config::{Config, ConfigError};
 use crate::engine::Engine;
 use crate::host::StartError;
@@ -12,6 +14,7 @@ use crate::host::StartError;
 pub fn configured(
     config: &Config,
     engine: &Arc<OnceLock<Arc<Engine>>>,
+    state: &Arc<dyn State>,
 ) -> Result<Arc<dyn Authority>, StartError> {
     let dian = &config.dian;
     match dian.mode.as_str() {
@@ -61,7 +64,9 @@ pub fn configured(
                 .clone()
                 .unwrap_or_else(|| config.data_dir.join("dian-cache.sqlite"));
             let cache = AnswerCache::open(&path, Duration::from_secs(dian.cache_days * 86_400))?;
-            Ok(Arc::new(HttpAuthority::new(settings, cache)))
+            Ok(Arc::new(
+                HttpAuthority::new(settings, cache).sharing_limit(Arc::clone(state)),
+            ))
         }
         other => Err(invalid(
             "dian.mode",

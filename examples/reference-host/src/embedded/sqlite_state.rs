@@ -96,6 +96,11 @@ CREATE TABLE IF NOT EXISTS audit_log (
     hash      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq);
+CREATE TABLE IF NOT EXISTS rate_slots (
+    name     TEXT NOT NULL,
+    taken_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_slots_by_name ON rate_slots (name, taken_ms);
 CREATE TABLE IF NOT EXISTS audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     seq  INTEGER NOT NULL,
@@ -366,6 +371,45 @@ impl State for SqliteState {
                 let mut s = c.prepare(&sql)?;
                 let rows = s.query_map(rusqlite::params_from_iter(values.iter()), invoice_row)?;
                 rows.collect()
+            })
+            .await
+    }
+
+    async fn take_slot(
+        &self,
+        name: &str,
+        limit: u32,
+        window: std::time::Duration,
+    ) -> Result<Option<std::time::Duration>, CapabilityError> {
+        let name = name.to_string();
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        self.db
+            .call(move |c| {
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let now = super::sqlite::now_ms();
+                tx.execute(
+                    "DELETE FROM rate_slots WHERE name = ?1 AND taken_ms <= ?2",
+                    params![name, now - window_ms],
+                )?;
+                let (taken, oldest): (i64, Option<i64>) = tx.query_row(
+                    "SELECT count(*), min(taken_ms) FROM rate_slots WHERE name = ?1",
+                    [&name],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let wait = if taken < i64::from(limit) {
+                    tx.execute(
+                        "INSERT INTO rate_slots (name, taken_ms) VALUES (?1, ?2)",
+                        params![name, now],
+                    )?;
+                    None
+                } else {
+                    let free_at = oldest.unwrap_or(now) + window_ms;
+                    Some(std::time::Duration::from_millis(
+                        u64::try_from(free_at - now).unwrap_or(0).max(1),
+                    ))
+                };
+                tx.commit()?;
+                Ok(wait)
             })
             .await
     }

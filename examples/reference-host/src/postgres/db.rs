@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "audit log",
         include_str!("../../migrations/postgres/0005_audit_log.sql"),
     ),
+    (
+        6,
+        "rate slots",
+        include_str!("../../migrations/postgres/0006_rate_slots.sql"),
+    ),
 ];
 
 /// Monthly invoice partitions kept ready before and after the current month.

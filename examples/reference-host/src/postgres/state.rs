@@ -315,6 +315,57 @@ impl State for PostgresState {
         Ok(rows.iter().map(invoice_row).collect())
     }
 
+    async fn take_slot(
+        &self,
+        name: &str,
+        limit: u32,
+        window: std::time::Duration,
+    ) -> Result<Option<std::time::Duration>, CapabilityError> {
+        let mut client = self.db.client("state").await?;
+        let tx = client.transaction().await.map_err(fail)?;
+        // One taker of a limit at a time, across processes.
+        db::execute(&tx, "SELECT pg_advisory_xact_lock(hashtext($1))", &[&name])
+            .await
+            .map_err(fail)?;
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        db::execute(
+            &tx,
+            "DELETE FROM bmc_transactional.rate_slots
+             WHERE name = $1 AND taken_at <= clock_timestamp() - make_interval(secs => $2::bigint / 1000.0)",
+            &[&name, &window_ms],
+        )
+        .await
+        .map_err(fail)?;
+        let row = db::query_one(
+            &tx,
+            "SELECT count(*), (extract(epoch FROM
+                 min(taken_at) + make_interval(secs => $2::bigint / 1000.0) - clock_timestamp())
+                 * 1000)::bigint
+             FROM bmc_transactional.rate_slots WHERE name = $1",
+            &[&name, &window_ms],
+        )
+        .await
+        .map_err(fail)?;
+        let taken: i64 = row.get(0);
+        let free_in: Option<i64> = row.get(1);
+        let wait = if taken < i64::from(limit) {
+            db::execute(
+                &tx,
+                "INSERT INTO bmc_transactional.rate_slots (name, taken_at) VALUES ($1, clock_timestamp())",
+                &[&name],
+            )
+            .await
+            .map_err(fail)?;
+            None
+        } else {
+            Some(std::time::Duration::from_millis(
+                u64::try_from(free_in.unwrap_or(1)).unwrap_or(0).max(1),
+            ))
+        };
+        tx.commit().await.map_err(fail)?;
+        Ok(wait)
+    }
+
     async fn purge_before(
         &self,
         cutoff: &str,
