@@ -8,6 +8,7 @@
 //! | `invoice.ocr.completed` (of an upload) | `invoice-processing-queue`: register the text |
 //! | `invoice.validated` | the event log (analytics) |
 //! | `commission.calculated` (with a mail address) | `notification-queue`: mail the certificate |
+//! | `invoice.review.requeued` | `invoice-processing-queue`: register it again (approved or rechecked) |
 
 use serde_json::{Value, json};
 
@@ -69,6 +70,21 @@ pub fn targets(event: &OutboxEvent) -> Vec<(QueueName, Outgoing)> {
                     "{}:ocr",
                     text("document_sha256").unwrap_or(invoice_id)
                 )),
+            },
+        )],
+        "invoice.review.requeued" => vec![(
+            QueueName::InvoiceProcessing,
+            Outgoing {
+                body: json!({
+                    "invoice_id": invoice_id,
+                    "text_key": text("text_key"),
+                    "qr": text("qr"),
+                    "approval": detail.get("approval"),
+                })
+                .to_string(),
+                group_id: Some(group),
+                // Each decision is its own message.
+                dedup_id: Some(event.id.clone()),
             },
         )],
         "commission.calculated" => match (text("notify_email"), text("certificate_id")) {

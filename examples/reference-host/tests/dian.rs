@@ -387,6 +387,58 @@ fn an_invoice_dian_cannot_check_goes_to_review_with_the_reason_never_registered(
     );
     assert!(metrics.contains("# TYPE bmc_dian_breaker_state gauge"));
     assert!(metrics.contains("bmc_dian_failures_total{mode=\"http\"} 2"));
+    let (_, status) = host.get_json("/admin/dian");
+    assert_eq!(status["mode"], "http");
+    assert_eq!(status["stats"]["failures"], 2);
+    assert_eq!(status["stats"]["breaker"], "closed");
+
+    // A person settles it: a recheck while DIAN is still down sends it back to review; an
+    // approval registers it and keeps who approved it and why.
+    let review = |body: &str| {
+        host.post(
+            &format!("/invoices/{id}/review"),
+            "application/json",
+            body.as_bytes(),
+        )
+    };
+    let (status, problem) = review(r#"{"decision":"approve"}"#);
+    assert_eq!(status, 400, "an approval needs a reason: {problem}");
+    let (status, answer) = review(r#"{"decision":"recheck"}"#);
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["status"], "PENDING");
+    let done = host.final_status(&id);
+    assert_eq!(done["status"], "NEEDS_REVIEW", "{done}");
+    let (status, _) =
+        review(r#"{"decision":"approve","reason":"DIAN caído; subpartidas verificadas a mano"}"#);
+    assert_eq!(status, 202);
+    let done = host.final_status(&id);
+    assert_eq!(done["status"], "REGISTERED", "{done}");
+    assert!(done["certificate_id"].is_string());
+    let (_, details) = host.get_json(&format!("/invoices/{id}/details"));
+    let registration = &details["registration"];
+    assert_eq!(registration["review"]["approved_by"], "test");
+    assert_eq!(registration["review"]["role"], "admin");
+    assert_eq!(registration["dian"]["verdict"], "unverified");
+    let (status, problem) = review(r#"{"decision":"reject","reason":"x"}"#);
+    assert_eq!(status, 409, "only NEEDS_REVIEW is reviewed: {problem}");
+
+    // Another is rejected, with the reason.
+    let other = std::fs::read(common::root().join("data/invoices/FEV-0001.xml")).unwrap();
+    let (_, uploaded) = host.upload(&other);
+    let other_id = uploaded["invoice_id"].as_str().unwrap().to_string();
+    assert_eq!(host.final_status(&other_id)["status"], "NEEDS_REVIEW");
+    let (status, _) = host.post(
+        &format!("/invoices/{other_id}/review"),
+        "application/json",
+        br#"{"decision":"reject","reason":"vendedor no habilitado"}"#,
+    );
+    assert_eq!(status, 202);
+    let done = host.final_status(&other_id);
+    assert_eq!(done["status"], "REJECTED");
+    assert_eq!(done["error"], "REVIEW_REJECTED: vendedor no habilitado");
+    let (_, audit) = host.get_json(&format!("/admin/audit?subject={other_id}"));
+    let last = audit["entries"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["who"], "test", "{last}");
     host.stop();
 
     // With the service up, the same invoice is confirmed and registered; its answers are kept.

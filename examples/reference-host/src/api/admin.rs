@@ -145,3 +145,11 @@ pub async fn verify_audit(State(host): State<Arc<Host>>) -> Result<Response, Pro
         serde_json::to_value(report).unwrap_or_default(),
     ))
 }
+
+/// `GET /admin/dian`: the authority's mode, breaker and counters.
+pub async fn dian(State(host): State<Arc<Host>>) -> Result<Response, Problem> {
+    Ok(json(
+        StatusCode::OK,
+        json!({"mode": host.dian.mode(), "stats": host.dian.stats()}),
+    ))
+}

@@ -10,6 +10,7 @@ mod ocr;
 mod openapi;
 mod ops;
 mod products;
+mod review;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -91,6 +92,11 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             route!("GET", "/invoices/{id}/details", Read, "invoices", "An invoice's registration: the invoice read, its lines with their products, its findings in Spanish and English, and the commission with its trace.",
             query: &[], body: None, answers: (200, JSON)),
             get(invoices::details),
+        ),
+        (
+            route!("POST", "/invoices/{id}/review", Write, "invoices", "Settle an invoice in NEEDS_REVIEW: `{\"decision\": \"approve\"|\"recheck\"|\"reject\", \"reason\"}` (a reason to approve or reject). Approve and recheck register it again (approve keeps the approval in the registration); reject makes it REJECTED. Audited.",
+            query: &[], body: Some("application/json"), answers: (202, JSON)),
+            post(review::review),
         ),
         (
             route!("POST", "/ocr/process", Write, "ocr", "Read a scan (PDF or image) into fields, without registering it.",
@@ -185,6 +191,11 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             route!("GET", "/admin/audit/verify", Admin, "admin", "Walk the audit log's hash chain and say whether any entry was edited, removed or reordered.",
             query: &[], body: None, answers: (200, JSON)),
             get(admin::verify_audit),
+        ),
+        (
+            route!("GET", "/admin/dian", Admin, "admin", "DIAN's service as the host sees it: offline or http, the circuit breaker, requests, failures, cache hits and fallbacks.",
+            query: &[], body: None, answers: (200, JSON)),
+            get(admin::dian),
         ),
         (
             route!("GET", "/health", Public, "operations", "Alive.",

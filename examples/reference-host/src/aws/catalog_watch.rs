@@ -82,6 +82,15 @@ async fn follow(
     host.metrics
         .add("bmc_catalog_swaps_total", String::new(), 1.0);
     tracing::info!(release = %pointer.release, products, folder = %dir.display(), "catalog release swapped in");
+    let entry = crate::capability::NewAudit::new(
+        &crate::capability::Actor::system("catalog"),
+        "catalog.swapped",
+        &pointer.release,
+        serde_json::json!({"products": products, "previous": in_use}),
+    );
+    if let Err(e) = host.caps.state.audit(entry).await {
+        tracing::warn!(error = %e, "catalog swap not audited");
+    }
     prune(root, &pointer).await;
     Ok(Some(pointer.release))
 }

@@ -133,7 +133,11 @@ async fn read(host: &Arc<Host>, job: JobRecord) -> Result<(), WorkError> {
         .storage
         .put(ObjectKind::Text, text.text.as_bytes())
         .await?;
-    let result = fields(&text.text, text.qr.as_deref(), &text.engine);
+    let mut result = fields(&text.text, text.qr.as_deref(), &text.engine);
+    // Kept for a registration run again after a review.
+    if let Some(object) = result.as_object_mut() {
+        object.insert("qr".into(), json!(text.qr));
+    }
     let event = OutboxEvent {
         id: crate::ids::random_id("evt"),
         name: "invoice.ocr.completed".into(),

@@ -23,6 +23,9 @@ struct Job {
     /// DIAN's QR code found on the scan.
     #[serde(default)]
     qr: Option<String>,
+    /// A reviewer's approval: registered even when it would go to review again.
+    #[serde(default)]
+    approval: Option<serde_json::Value>,
 }
 
 /// Handles one message of `invoice-processing-queue`.
@@ -84,7 +87,16 @@ async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
         WorkError::from("PIPELINE_INTERNAL_ERROR: the library panicked on this document")
     })?;
     let (outcome, events) = match result {
-        Ok(registration) => registered(host, &invoice, &registration, &core_events).await?,
+        Ok(registration) => {
+            registered(
+                host,
+                &invoice,
+                &registration,
+                &core_events,
+                job.approval.as_ref(),
+            )
+            .await?
+        }
         Err(e) => unreadable(&invoice, &e),
     };
     let record = host
@@ -160,6 +172,7 @@ async fn registered(
     invoice: &InvoiceRecord,
     registration: &Registration,
     core_events: &[bmc_core::pipeline::Event],
+    approval: Option<&serde_json::Value>,
 ) -> Result<(Outcome, Vec<OutboxEvent>), WorkError> {
     let mut status = status_of(registration);
     let mut review_reason = None;
@@ -179,6 +192,12 @@ async fn registered(
         }
         Some(check)
     };
+    // A reviewer approved it: what would send it to review again does not.
+    let approval = approval.filter(|_| status == Status::NeedsReview);
+    if approval.is_some() {
+        status = Status::Registered;
+        review_reason = None;
+    }
     let read = &registration.invoice;
     let certificate = if status == Status::Registered {
         let to_render = registration.clone();
@@ -246,25 +265,32 @@ async fn registered(
         cufe: read.cufe.clone(),
         total_amount: Some(read.totals.payable.to_string()),
         ocr_confidence,
-        registration: Some(registration_json(registration, dian.as_ref())?),
+        registration: Some(registration_json(registration, dian.as_ref(), approval)?),
         certificate,
         error: review_reason,
     };
     Ok((outcome, events))
 }
 
-/// The registration as it is kept: the library's, with DIAN's check beside it (`dian`).
+/// The registration as it is kept: the library's, with DIAN's check beside it (`dian`) and
+/// a reviewer's approval (`review`).
 fn registration_json(
     registration: &Registration,
     dian: Option<&crate::dian::DianCheck>,
+    approval: Option<&serde_json::Value>,
 ) -> Result<serde_json::Value, WorkError> {
     let internal = |e: serde_json::Error| WorkError::from(format!("HOST_INTERNAL: {e}"));
     let mut value = serde_json::to_value(registration).map_err(internal)?;
-    if let (Some(check), Some(object)) = (dian, value.as_object_mut()) {
-        object.insert(
-            "dian".into(),
-            serde_json::to_value(check).map_err(internal)?,
-        );
+    if let Some(object) = value.as_object_mut() {
+        if let Some(check) = dian {
+            object.insert(
+                "dian".into(),
+                serde_json::to_value(check).map_err(internal)?,
+            );
+        }
+        if let Some(approval) = approval {
+            object.insert("review".into(), approval.clone());
+        }
     }
     Ok(value)
 }
