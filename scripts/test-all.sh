@@ -2,7 +2,8 @@
 # Runs every test of bmc-core: format and lint, the Rust tests (unit, integration, doc tests,
 # fuzz corpora), the Python wheel (built, installed into a venv, tested with pytest), the
 # reference host (bmc-host, against real child processes, Tesseract, an SMTP server,
-# PostgreSQL and moto's S3, SQS, EventBridge and SES), and the Node addon (built, tested with node --test, and packed and installed as
+# PostgreSQL and moto's S3, SQS, EventBridge and SES), its operator console (Vitest, and
+# Playwright driving Debian's Chromium), and the Node addon (built, tested with node --test, and packed and installed as
 # users get it).
 #
 # Needs: the Rust toolchain with rustfmt and clippy, python3 (>= 3.10) with venv, node and npm,
@@ -71,6 +72,18 @@ cargo clippy --locked -p bmc-host --all-targets --features postgres,aws -- -D wa
 # Textract runs inside the tests); the PostgreSQL tests start their own temporary servers
 # with initdb.
 BMC_TEST_PYTHON="$venv/bin/python" cargo test --locked -p bmc-host --features postgres,aws
+
+step "Operator console: the committed build matches its sources, Vitest, Playwright in Debian's Chromium"
+(
+  cd examples/reference-host/console
+  [ -d node_modules/vite ] || npm ci --no-audit --no-fund
+  npm run --silent build
+  git diff --exit-code -- dist \
+    || { echo "console/dist differs from the build: run npm run build and commit dist" >&2; exit 1; }
+  npx vitest run
+  # The host binary the tests above built; the browser is Debian's (.ci/run installs it).
+  BMC_HOST_BIN="$CARGO_TARGET_DIR/debug/bmc-host" node e2e/console.e2e.mjs
+)
 
 step "Node: build the addon, check the committed bindings, run node --test"
 (

@@ -162,6 +162,9 @@ pub struct Auth {
     pub audience: Option<String>,
     /// The claim holding the roles (Cognito: `cognito:groups`).
     pub roles_claim: String,
+    /// Offer the console's development sign-in (`POST /auth/dev-token`, a token for a chosen
+    /// role): only in the `hs256` mode and while the host listens on a loopback address.
+    pub dev_sign_in: bool,
 }
 
 impl Default for Auth {
@@ -173,6 +176,7 @@ impl Default for Auth {
             issuer: None,
             audience: None,
             roles_claim: "roles".into(),
+            dev_sign_in: true,
         }
     }
 }

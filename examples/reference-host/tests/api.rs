@@ -577,3 +577,47 @@ fn every_change_and_admin_action_is_in_the_audit_log_and_the_cli_finds_an_edit()
     assert!(out.contains("BROKEN at entry 1"), "{out}");
     std::fs::remove_dir_all(&data).unwrap();
 }
+
+#[test]
+fn the_console_is_served_and_its_development_sign_in_only_on_loopback() {
+    let data = scratch("console");
+    let host = TestHost::start(config(&data));
+    let (status, page) = host.get("/", None);
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("/assets/console.js"), "{page}");
+    let (status, script) = host.get("/assets/console.js", None);
+    assert_eq!(status, 200);
+    assert!(script.len() > 100_000);
+
+    // A token for a chosen role, which the API then takes.
+    let (status, signed) = host.post(
+        "/auth/dev-token",
+        "application/json",
+        br#"{"role":"operator","name":"ana"}"#,
+    );
+    assert_eq!(status, 200, "{signed}");
+    let token = signed["token"].as_str().unwrap();
+    let (status, me) = request(&host.base, "GET", "/auth/me", Some(token), None, b"");
+    assert_eq!(status, 200);
+    let me: Value = serde_json::from_slice(&me).unwrap();
+    assert_eq!(me["subject"], "dev:ana");
+    assert_eq!(me["role"], "operator");
+    assert_eq!(me["may"]["write"], true);
+    assert_eq!(me["may"]["admin"], false);
+    let (status, body) = host.post("/auth/dev-token", "application/json", br#"{"role":"root"}"#);
+    assert_eq!(status, 400, "{body}");
+    host.stop();
+
+    // Off when asked, and on an address beyond loopback.
+    for (listen, offered) in [("127.0.0.1:0", false), ("0.0.0.0:0", true)] {
+        let mut settings = config(&data);
+        settings.listen = listen.into();
+        settings.auth.dev_sign_in = offered;
+        let host = TestHost::start(settings);
+        let (status, body) = host.post("/auth/dev-token", "application/json", b"{}");
+        assert_eq!(status, 404, "{listen}: {body}");
+        host.stop();
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -5,12 +5,14 @@ mod admin;
 mod body;
 mod certificates;
 mod commissions;
+mod console;
 mod invoices;
 mod ocr;
 mod openapi;
 mod ops;
 mod products;
 mod review;
+mod session;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -198,6 +200,16 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             get(admin::dian),
         ),
         (
+            route!("POST", "/auth/dev-token", Public, "session", "The console's development sign-in: a token for `{\"role\", \"name\"}` (viewer by default), 8 hours. Offered only with the host's own HS256 secret, `[auth] dev_sign_in` and a loopback listener; 404 otherwise.",
+            query: &[], body: Some("application/json"), answers: (200, JSON)),
+            post(session::dev_token),
+        ),
+        (
+            route!("GET", "/auth/me", Read, "session", "The caller: the token's subject, its role and what the role may do (read, write, admin).",
+            query: &[], body: None, answers: (200, JSON)),
+            get(session::me),
+        ),
+        (
             route!("GET", "/health", Public, "operations", "Alive.",
             query: &[], body: None, answers: (200, JSON)),
             get(ops::health),
@@ -231,6 +243,8 @@ pub fn router(host: Arc<Host>) -> Router {
         router = router.route(spec.path, guarded);
     }
     router
+        .route("/", get(console::index))
+        .route("/assets/console.js", get(console::script))
         .fallback(|| async { Problem::not_found("this route") })
         .method_not_allowed_fallback(|| async {
             Problem {

@@ -1,0 +1,84 @@
+import { cleanup, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from './App';
+import { StatusChip } from './components/StatusChip';
+import { SignIn } from './pages/SignIn';
+import { languageChosen } from './store';
+import { fakeHost, renderWith } from './test-utils';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  window.sessionStorage.clear();
+  window.location.hash = '';
+});
+
+const me = (role: string, write: boolean, admin: boolean) => () => ({
+  subject: `dev:${role}`,
+  role,
+  may: { read: true, write, admin },
+  dev_sign_in: true,
+});
+const noInvoices = () => ({ items: [], next: null });
+
+describe('the console', () => {
+  it('names statuses in Spanish first, and in English when asked', async () => {
+    const { store } = renderWith(<StatusChip status="NEEDS_REVIEW" />);
+    expect(screen.getByText('Requiere revisión')).toBeInTheDocument();
+    store.dispatch(languageChosen('en'));
+    expect(await screen.findByText('Needs review')).toBeInTheDocument();
+  });
+
+  it('signs in as a chosen role through the development sign-in', async () => {
+    const calls = fakeHost({
+      'POST /auth/dev-token': () => ({ token: 'a.b.c', role: 'viewer' }),
+    });
+    const user = userEvent.setup();
+    const { store } = renderWith(<SignIn />);
+    await user.click(screen.getByRole('combobox', { name: 'Rol' }));
+    await user.click(await screen.findByRole('option', { name: 'viewer' }));
+    await user.type(screen.getByRole('textbox', { name: 'Nombre' }), 'ana');
+    await user.click(screen.getByRole('button', { name: 'Ingreso de desarrollo' }));
+    await waitFor(() => expect(store.getState().session.token).toBe('a.b.c'));
+    const sent = await calls[0].json();
+    expect(sent).toEqual({ role: 'viewer', name: 'ana' });
+  });
+
+  it('offers upload to an operator and not to a viewer', async () => {
+    fakeHost({ 'GET /auth/me': me('operator', true, false), 'GET /invoices': noInvoices });
+    const operator = renderWith(<App />, { token: 't' });
+    expect(await screen.findByRole('heading', { name: 'Cargar facturas' })).toBeInTheDocument();
+    expect(screen.queryByRole('tab', { name: 'Administración' })).not.toBeInTheDocument();
+    operator.unmount();
+
+    fakeHost({ 'GET /auth/me': me('viewer', false, false), 'GET /invoices': noInvoices });
+    renderWith(<App />, { token: 't' });
+    expect(await screen.findByText('No hay facturas con estos filtros.')).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Cargar facturas' })).not.toBeInTheDocument();
+  });
+
+  it('lists invoices with their statuses and filters by status', async () => {
+    const calls = fakeHost({
+      'GET /auth/me': me('admin', true, true),
+      'GET /invoices': (request) => {
+        const status = new URL(request.url).searchParams.get('status');
+        const all = [
+          { invoice_id: 'inv_1', processing_status: 'REGISTERED', invoice_number: 'SETP1', seller_nit: '900', total_amount: '10.00', created_at: '2026-12-01T10:00:00Z' },
+          { invoice_id: 'inv_2', processing_status: 'NEEDS_REVIEW', invoice_number: 'SETP2', seller_nit: '900', total_amount: '20.00', created_at: '2026-12-01T11:00:00Z' },
+        ];
+        return { items: all.filter((i) => !status || i.processing_status === status), next: null };
+      },
+    });
+    const user = userEvent.setup();
+    renderWith(<App />, { token: 't' });
+    expect(await screen.findByText('SETP1')).toBeInTheDocument();
+    expect(screen.getByText('Registrada')).toBeInTheDocument();
+    expect(screen.getByRole('tab', { name: 'Administración' })).toBeInTheDocument();
+    await user.click(screen.getByRole('combobox', { name: 'Estado' }));
+    await user.click(await screen.findByRole('option', { name: 'Requiere revisión' }));
+    await waitFor(() => expect(screen.queryByText('SETP1')).not.toBeInTheDocument());
+    expect(screen.getByText('SETP2')).toBeInTheDocument();
+    expect(calls.some((c) => new URL(c.url).searchParams.get('status') === 'NEEDS_REVIEW')).toBe(true);
+  });
+});
