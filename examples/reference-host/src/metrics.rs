@@ -86,6 +86,27 @@ impl Metrics {
         }
     }
 
+    /// The counter `name` summed over its labels.
+    pub fn total(&self, name: &str) -> f64 {
+        self.counters.lock().map_or(0.0, |c| {
+            c.iter()
+                .filter(|((n, _), _)| *n == name)
+                .map(|(_, v)| *v)
+                .sum()
+        })
+    }
+
+    /// The histogram `name` summed over its labels: observations and their sum.
+    pub fn histogram_total(&self, name: &str) -> (u64, f64) {
+        self.histograms.lock().map_or((0, 0.0), |h| {
+            h.iter()
+                .filter(|((n, _), _)| *n == name)
+                .fold((0, 0.0), |(count, sum), (_, h)| {
+                    (count + h.count, sum + h.sum)
+                })
+        })
+    }
+
     /// Records `seconds` in the histogram `name{labels}`.
     pub fn observe(&self, name: &'static str, labels: String, seconds: f64) {
         if let Ok(mut histograms) = self.histograms.lock() {

@@ -444,6 +444,34 @@ async fn audit_contract(state: &dyn State) {
     assert!(report.problem.unwrap().contains("removed from the end"));
 }
 
+/// Uploads a day: the day's counts by status are the state's, and the commissions of those
+/// registered add up exactly.
+async fn daily_contract(state: &dyn State) {
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(
+        state
+            .daily_summary("2000-01-01", "2000-01-31")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let days = state.daily_summary(&today, &today).await.unwrap();
+    assert_eq!(days.len(), 1, "{days:?}");
+    let counts = state.status_counts().await.unwrap();
+    assert_eq!(days[0].uploaded, counts.iter().map(|(_, n)| n).sum::<u64>());
+    let registered = counts
+        .iter()
+        .find(|(s, _)| *s == Status::Registered)
+        .map_or(0, |(_, n)| *n);
+    assert!(registered > 0);
+    assert_eq!(days[0].statuses["REGISTERED"], registered);
+    let each: rust_decimal::Decimal = "1428.00".parse().unwrap();
+    assert_eq!(
+        days[0].commission,
+        each * rust_decimal::Decimal::from(registered)
+    );
+}
+
 /// The end of retention: only invoices older than the cutoff whose processing is over go,
 /// with everything recorded about them, each audited; the chain stays whole.
 async fn purge_contract(state: &dyn State) {
@@ -877,6 +905,7 @@ fn sqlite_state_keeps_the_contract() {
         let state: Arc<dyn State> = Arc::new(SqliteState::open(&path).unwrap());
         state_contract(Arc::clone(&state)).await;
         state_cufe_race(Arc::clone(&state)).await;
+        daily_contract(state.as_ref()).await;
         purge_contract(state.as_ref()).await;
         let other = SqliteState::open(&path).unwrap();
         slots_contract(state.as_ref(), &other).await;
@@ -929,6 +958,7 @@ mod on_postgres {
                 "SELECT total_amount FROM bmc_transactional.invoices WHERE invoice_id = 'inv_00000001'",
             );
             assert_eq!(total, "94774988.80");
+            daily_contract(state.as_ref()).await;
             purge_contract(state.as_ref()).await;
             let other = PostgresState::new(Postgres::connect(&url, 2).await.unwrap());
             slots_contract(state.as_ref(), &other).await;

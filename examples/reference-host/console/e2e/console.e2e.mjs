@@ -153,6 +153,16 @@ try {
   await page.getByRole('heading', { name: /Commission/ }).waitFor();
   await page.getByRole('button', { name: 'Español' }).click();
 
+  step("indicators: today's registrations charted");
+  await page.getByRole('tab', { name: 'Indicadores' }).click();
+  const chart = page.getByRole('img', { name: 'Facturas registradas por día' });
+  await chart.waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  const bar = await chart.locator('title').filter({ hasText: today }).textContent();
+  assert.ok(Number(bar.split(': ')[1]) >= 1, `today's bar: ${bar}`);
+  await accessible(page, 'charts');
+  await shot(page, 'charts');
+
   step('products and administration');
   await page.getByRole('tab', { name: 'Productos' }).click();
   await page.getByRole('textbox', { name: 'Buscar' }).fill('pechuga polo');

@@ -11,6 +11,7 @@ import { useDispatch, useSelector } from 'react-redux';
 import { api, useMeQuery } from './api';
 import { useT } from './i18n';
 import { Admin } from './pages/Admin';
+import { Charts } from './pages/Charts';
 import { InvoiceDetail } from './pages/InvoiceDetail';
 import { Invoices } from './pages/Invoices';
 import { Products } from './pages/Products';
@@ -37,6 +38,7 @@ export function App() {
   const tabs = [
     ['invoices', t.invoices],
     ['products', t.products],
+    ['charts', t.charts],
     ...(may?.admin ? [['admin', t.admin]] : []),
   ];
 
@@ -74,6 +76,7 @@ export function App() {
         {me.data && may?.read && page === 'invoices' && route[1] && <InvoiceDetail id={route[1]} canWrite={may.write} />}
         {me.data && may?.read && page === 'invoices' && !route[1] && <Invoices canUpload={may.write} />}
         {me.data && may?.read && page === 'products' && <Products />}
+        {me.data && may?.read && page === 'charts' && <Charts />}
         {me.data && page === 'admin' && (may?.admin ? <Admin /> : <Alert severity="warning">{t.forbidden}</Alert>)}
       </Container>
     </Box>

@@ -39,6 +39,13 @@ export interface InvoiceFilters {
   limit?: number;
 }
 
+/** What `/stats/daily` answers. */
+export interface Daily {
+  days: { day: string; uploaded: number; statuses: Record<string, number>; commission: string }[];
+  processing: { count: number; mean_seconds: number | null };
+  ocr: { fields: number; trusted: number; accuracy_percent: number | null };
+}
+
 /** A problem the host answered (`application/problem+json`). */
 export interface Problem {
   code: string;
@@ -112,6 +119,7 @@ export const api = createApi({
     currentRules: build.query<Json, void>({ query: () => 'commissions/rules/current' }),
     auditVerify: build.query<Json, void>({ query: () => 'admin/audit/verify' }),
     dian: build.query<Json, void>({ query: () => 'admin/dian' }),
+    daily: build.query<Daily, number>({ query: (days) => ({ url: 'stats/daily', params: { days } }) }),
   }),
 });
 
@@ -132,6 +140,7 @@ export const {
   useCurrentRulesQuery,
   useLazyAuditVerifyQuery,
   useDianQuery,
+  useDailyQuery,
 } = api;
 
 /** The message of an error RTK Query answered. */

@@ -81,4 +81,26 @@ describe('the console', () => {
     expect(screen.getByText('SETP2')).toBeInTheDocument();
     expect(calls.some((c) => new URL(c.url).searchParams.get('status') === 'NEEDS_REVIEW')).toBe(true);
   });
+
+  it('charts registrations and commissions a day, with each value readable', async () => {
+    fakeHost({
+      'GET /auth/me': me('viewer', false, false),
+      'GET /stats/daily': () => ({
+        days: [
+          { day: '2026-12-01', uploaded: 3, statuses: { REGISTERED: 2, REJECTED: 1 }, commission: '123760.00' },
+          { day: '2026-12-02', uploaded: 0, statuses: {}, commission: '0' },
+        ],
+        processing: { count: 3, mean_seconds: 1.25 },
+        ocr: { fields: 40, trusted: 39, accuracy_percent: 97.5 },
+      }),
+    });
+    window.location.hash = '#/charts';
+    renderWith(<App />, { token: 't' });
+    const registered = await screen.findByRole('img', { name: 'Facturas registradas por día' });
+    expect(registered.querySelector('title')?.textContent).toBe('2026-12-01: 2');
+    const money = screen.getByRole('img', { name: 'Comisiones por día (COP)' });
+    expect(money.querySelector('title')?.textContent).toBe('2026-12-01: 123760.00');
+    expect(screen.getByText('1.3 s')).toBeInTheDocument();
+    expect(screen.getByText('97.5 %')).toBeInTheDocument();
+  });
 });

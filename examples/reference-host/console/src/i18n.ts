@@ -77,6 +77,13 @@ const es = {
     REGISTERED: 'Registrada',
     FAILED: 'Fallida',
   } as Record<string, string>,
+  charts: 'Indicadores',
+  period: 'Periodo',
+  daysWord: 'días',
+  registeredPerDay: 'Facturas registradas por día',
+  commissionPerDay: 'Comisiones por día (COP)',
+  processingTime: 'Tiempo medio de procesamiento',
+  ocrAccuracy: 'Precisión del OCR (campos confiables)',
   language: 'English',
 };
 
@@ -155,6 +162,13 @@ const en: Words = {
     REGISTERED: 'Registered',
     FAILED: 'Failed',
   },
+  charts: 'Indicators',
+  period: 'Period',
+  daysWord: 'days',
+  registeredPerDay: 'Invoices registered a day',
+  commissionPerDay: 'Commissions a day (COP)',
+  processingTime: 'Mean processing time',
+  ocrAccuracy: 'OCR accuracy (trusted fields)',
   language: 'Español',
 };
 

@@ -13,6 +13,7 @@ mod ops;
 mod products;
 mod review;
 mod session;
+mod stats;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -198,6 +199,11 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             route!("GET", "/admin/dian", Admin, "admin", "DIAN's service as the host sees it: offline or http, the circuit breaker, requests, failures, cache hits and fallbacks.",
             query: &[], body: None, answers: (200, JSON)),
             get(admin::dian),
+        ),
+        (
+            route!("GET", "/stats/daily", Read, "statistics", "Uploads a day (UTC) by status and the commission of those registered, for the last `days` (14 by default); this process's mean processing time and OCR accuracy.",
+            query: &[("days", "1 to 366, 14 by default")], body: None, answers: (200, JSON)),
+            get(stats::daily),
         ),
         (
             route!("POST", "/auth/dev-token", Public, "session", "The console's development sign-in: a token for `{\"role\", \"name\"}` (viewer by default), 8 hours. Offered only with the host's own HS256 secret, `[auth] dev_sign_in` and a loopback listener; 404 otherwise.",

@@ -22,9 +22,9 @@ pub use queue::{
     receive_polling,
 };
 pub use state::{
-    CertificateRecord, CommissionRow, InvoiceFilter, InvoiceRecord, JobRecord, JobStatus,
-    NewInvoice, Outcome, PURGEABLE, Purged, State, Status, job_audit, outcome_audit, purge_audit,
-    status_audit, upload_audit,
+    CertificateRecord, CommissionRow, DaySummary, InvoiceFilter, InvoiceRecord, JobRecord,
+    JobStatus, NewInvoice, Outcome, PURGEABLE, Purged, State, Status, day_summaries, job_audit,
+    outcome_audit, purge_audit, status_audit, upload_audit,
 };
 pub use storage::{ObjectKind, Storage, key_of as storage_key, split_key as split_storage_key};
 pub use text::{ScannedText, TextSource};

@@ -60,6 +60,45 @@ impl Status {
     }
 }
 
+/// One day's uploads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DaySummary {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Uploaded that day, by status now (`REGISTERED`, ...).
+    pub statuses: std::collections::BTreeMap<String, u64>,
+    /// Uploaded that day in all.
+    pub uploaded: u64,
+    /// The registered ones' commissions (fee and IVA), summed.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub commission: rust_decimal::Decimal,
+}
+
+/// Days from rows of (day, status, count) and (day, commission): one a day that has any.
+pub fn day_summaries(
+    counts: Vec<(String, String, u64)>,
+    commissions: Vec<(String, rust_decimal::Decimal)>,
+) -> Vec<DaySummary> {
+    let mut days: std::collections::BTreeMap<String, DaySummary> =
+        std::collections::BTreeMap::new();
+    for (day, status, n) in counts {
+        let entry = days.entry(day.clone()).or_insert_with(|| DaySummary {
+            day,
+            ..DaySummary::default()
+        });
+        entry.uploaded += n;
+        *entry.statuses.entry(status).or_default() += n;
+    }
+    for (day, amount) in commissions {
+        let entry = days.entry(day.clone()).or_insert_with(|| DaySummary {
+            day,
+            ..DaySummary::default()
+        });
+        entry.commission += amount;
+    }
+    days.into_values().collect()
+}
+
 /// An invoice deleted at the end of its retention.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Purged {
@@ -422,6 +461,11 @@ pub trait State: Send + Sync + std::fmt::Debug {
         limit: usize,
         actor: &Actor,
     ) -> Result<Vec<Purged>, CapabilityError>;
+
+    /// Uploads by day (UTC) from `from` to `to` (`YYYY-MM-DD`, both included): how many are
+    /// in each status now, and the commission of those registered, summed exactly.
+    async fn daily_summary(&self, from: &str, to: &str)
+    -> Result<Vec<DaySummary>, CapabilityError>;
 
     /// Takes one of the `limit` slots a `window` of the rate limit `name`, shared by every
     /// process on this state: `None` when one was taken, or how long until one frees.

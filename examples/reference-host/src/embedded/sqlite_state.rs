@@ -14,6 +14,7 @@ use crate::capability::{
     JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, PURGEABLE, Purged, State,
     Status, job_audit, outcome_audit, purge_audit, status_audit, upload_audit,
 };
+use crate::capability::{DaySummary, day_summaries};
 use crate::ids::now_rfc3339;
 
 const SCHEMA: &str = "
@@ -373,6 +374,45 @@ impl State for SqliteState {
                 rows.collect()
             })
             .await
+    }
+
+    async fn daily_summary(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<DaySummary>, CapabilityError> {
+        let (from, to) = (from.to_string(), format!("{to}\u{ffff}"));
+        let (counts, totals) = self
+            .db
+            .call(move |c| {
+                let counts: Vec<(String, String, u64)> = c
+                    .prepare_cached(
+                        "SELECT substr(created_at, 1, 10), processing_status, COUNT(*)
+                         FROM invoices WHERE created_at >= ?1 AND created_at <= ?2
+                         GROUP BY 1, 2",
+                    )?
+                    .query_map([&from, &to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let totals: Vec<(String, String)> = c
+                    .prepare_cached(
+                        "SELECT substr(i.created_at, 1, 10), c.commission_total
+                         FROM commissions c JOIN invoices i ON i.invoice_id = c.invoice_id
+                         WHERE i.processing_status = 'REGISTERED'
+                           AND i.created_at >= ?1 AND i.created_at <= ?2",
+                    )?
+                    .query_map([&from, &to], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok((counts, totals))
+            })
+            .await?;
+        let mut commissions = Vec::with_capacity(totals.len());
+        for (day, total) in totals {
+            let amount = total.parse::<rust_decimal::Decimal>().map_err(|e| {
+                CapabilityError::permanent("state", format!("commission {total:?}: {e}"))
+            })?;
+            commissions.push((day, amount));
+        }
+        Ok(day_summaries(counts, commissions))
     }
 
     async fn take_slot(

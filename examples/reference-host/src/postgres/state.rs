@@ -12,6 +12,7 @@ use crate::capability::{
     JobRecord, JobStatus, NewAudit, NewInvoice, OutboxEvent, Outcome, PURGEABLE, Purged, State,
     Status, job_audit, outcome_audit, purge_audit, status_audit, upload_audit,
 };
+use crate::capability::{DaySummary, day_summaries};
 use crate::ids::now_rfc3339;
 
 const AUDIT_COLUMNS: &str = "seq, at, who, role, source, action, subject, detail, prev_hash, hash";
@@ -313,6 +314,55 @@ impl State for PostgresState {
             values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let rows = client.query(&sql, &params).await.map_err(fail)?;
         Ok(rows.iter().map(invoice_row).collect())
+    }
+
+    async fn daily_summary(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<DaySummary>, CapabilityError> {
+        let client = self.db.client("state").await?;
+        let range = "created_at >= $1::text::date AND created_at < $2::text::date + 1";
+        let counts = db::query(
+            &client,
+            &format!(
+                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), processing_status,
+                        count(*)
+                 FROM bmc_transactional.invoices WHERE {range} GROUP BY 1, 2"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .map_err(fail)?;
+        let totals = db::query(
+            &client,
+            &format!(
+                "SELECT to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                        sum(c.commission_total)::text
+                 FROM bmc_transactional.invoices i
+                 JOIN bmc_transactional.commissions c ON c.invoice_id = i.invoice_id
+                 WHERE i.processing_status = 'REGISTERED' AND i.{range} GROUP BY 1"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .map_err(fail)?;
+        let counts = counts
+            .iter()
+            .map(|r| {
+                let n: i64 = r.get(2);
+                (r.get(0), r.get(1), u64::try_from(n).unwrap_or(0))
+            })
+            .collect();
+        let mut commissions = Vec::new();
+        for r in &totals {
+            let total: String = r.get(1);
+            let amount = total.parse::<rust_decimal::Decimal>().map_err(|e| {
+                CapabilityError::permanent("state", format!("commission {total:?}: {e}"))
+            })?;
+            commissions.push((r.get(0), amount));
+        }
+        Ok(day_summaries(counts, commissions))
     }
 
     async fn take_slot(
