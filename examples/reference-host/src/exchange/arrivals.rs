@@ -42,6 +42,7 @@ impl Watch {
             Err(e) => return Err(e),
         };
         let now = SystemTime::now();
+        let mut seen = std::collections::HashSet::new();
         for entry in entries {
             let entry = entry?;
             let path = entry.path();
@@ -51,6 +52,7 @@ impl Watch {
                 continue;
             }
             let size = meta.len();
+            seen.insert(path.clone());
             let previous = self.sizes.insert(path.clone(), size);
             let quiet = meta
                 .modified()
@@ -61,6 +63,9 @@ impl Watch {
                 ready.push(path);
             }
         }
+        // Files gone from the folder (taken elsewhere, or removed) are forgotten.
+        self.sizes
+            .retain(|path, _| path.parent() != Some(folder) || seen.contains(path));
         ready.sort();
         Ok(ready)
     }
@@ -264,4 +269,44 @@ fn archive_target(
         .display()
         .to_string();
     Ok((target, relative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_ready_once_it_stopped_changing_and_a_partial_one_never() {
+        let dir = std::env::temp_dir().join(format!("bmc-watch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("FEV-1.xml");
+        std::fs::write(&file, b"<Invoice/>").unwrap_or_default();
+        std::fs::write(dir.join("FEV-2.xml.part"), b"<Inv").unwrap_or_default();
+        let mut watch = Watch::default();
+        let none: Vec<PathBuf> = Vec::new();
+        assert_eq!(
+            watch.ready(&dir, Duration::ZERO).unwrap_or_default(),
+            none,
+            "first sight"
+        );
+        assert_eq!(
+            watch.ready(&dir, Duration::ZERO).unwrap_or_default(),
+            [file.clone()]
+        );
+        // Still growing: not yet.
+        std::fs::write(&file, b"<Invoice></Invoice>").unwrap_or_default();
+        assert_eq!(watch.ready(&dir, Duration::ZERO).unwrap_or_default(), none);
+        // Too recent for the settle time.
+        assert_eq!(
+            watch
+                .ready(&dir, Duration::from_secs(3600))
+                .unwrap_or_default(),
+            none
+        );
+        std::fs::remove_file(&file).unwrap_or_default();
+        assert_eq!(watch.ready(&dir, Duration::ZERO).unwrap_or_default(), none);
+        assert!(watch.sizes.is_empty(), "a file gone is forgotten");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
