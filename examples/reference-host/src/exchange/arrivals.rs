@@ -292,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             watch.ready(&dir, Duration::ZERO).unwrap_or_default(),
-            [file.clone()]
+            std::slice::from_ref(&file)
         );
         // Still growing: not yet.
         std::fs::write(&file, b"<Invoice></Invoice>").unwrap_or_default();
