@@ -393,6 +393,11 @@ pub struct ExchangeSettings {
     pub archive_days: u64,
     /// Write each participant's commission report of yesterday once a day.
     pub daily_reports: bool,
+    /// The folders on S3 behind Transfer Family (`s3://bucket/prefix`; a build with the
+    /// `aws` feature) instead of `root`.
+    pub s3: Option<String>,
+    /// The SQS queue (its URL) S3's event notifications of arrivals go to.
+    pub events_queue: Option<String>,
 }
 
 impl Default for ExchangeSettings {
@@ -404,6 +409,8 @@ impl Default for ExchangeSettings {
             settle_seconds: 2,
             archive_days: 30,
             daily_reports: true,
+            s3: None,
+            events_queue: None,
         }
     }
 }

@@ -397,14 +397,15 @@ fn audit(config: &Config, action: AuditAction) -> ExitCode {
 
 #[cfg(feature = "aws")]
 fn catalog(config: &Config, action: CatalogAction) -> Result<(), String> {
-    use bmc_host::aws::catalog::{CatalogLocation, CatalogStore, Step};
+    use bmc_host::aws::S3Location;
+    use bmc_host::aws::catalog::{CatalogStore, Step};
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let at = match &action {
             CatalogAction::Publish { to, .. } => to.clone(),
             CatalogAction::Rollback { at } | CatalogAction::Status { at } => at.clone(),
         };
-        let location = CatalogLocation::parse(&at).map_err(|e| e.to_string())?;
+        let location = S3Location::parse(&at).map_err(|e| e.to_string())?;
         let sdk = bmc_host::aws::sdk_config(&config.aws).await;
         let client =
             bmc_host::aws::S3Storage::client(&sdk, bmc_host::aws::s3_path_style(&sdk, &config.aws));

@@ -230,3 +230,169 @@ fn a_participant_exchanges_files_over_sftp_with_the_host() {
 fn block<T>(future: impl std::future::Future<Output = T>) -> T {
     common::runtime().block_on(future)
 }
+
+/// The keys under `prefix` of `bucket`.
+#[cfg(feature = "aws")]
+async fn keys(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Vec<String> {
+    let listed = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    let mut keys: Vec<String> = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[cfg(feature = "aws")]
+#[test]
+fn on_s3_behind_transfer_family_arrivals_announced_by_s3_events_are_answered() {
+    use common::aws::Moto;
+    use common::child::{ChildHost, write_config_file};
+
+    let moto = Moto::start();
+    let bucket = "bmc-exchange";
+    let home = "sftp/comisionista-01";
+    let rt = common::runtime();
+    let sdk = rt.block_on(moto.sdk());
+    let s3 = bmc_host::aws::S3Storage::client(&sdk, true);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    // The bucket announces every object created under sftp/ on a queue.
+    let queue = rt.block_on(async {
+        s3.create_bucket().bucket(bucket).send().await.unwrap();
+        let url = sqs
+            .create_queue()
+            .queue_name("exchange-arrivals")
+            .send()
+            .await
+            .unwrap()
+            .queue_url()
+            .unwrap()
+            .to_string();
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap()
+            .attributes()
+            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+            .clone();
+        use aws_sdk_s3::types::{
+            Event, FilterRule, FilterRuleName, NotificationConfiguration,
+            NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
+        };
+        let filter = NotificationConfigurationFilter::builder()
+            .key(
+                S3KeyFilter::builder()
+                    .filter_rules(
+                        FilterRule::builder()
+                            .name(FilterRuleName::Prefix)
+                            .value("sftp/")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        s3.put_bucket_notification_configuration()
+            .bucket(bucket)
+            .notification_configuration(
+                NotificationConfiguration::builder()
+                    .queue_configurations(
+                        QueueConfiguration::builder()
+                            .queue_arn(arn)
+                            .events(Event::S3ObjectCreated)
+                            .filter(filter)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        // The participant's home, as Transfer Family makes it.
+        s3.put_object()
+            .bucket(bucket)
+            .key(format!("{home}/incoming/"))
+            .body(Vec::new().into())
+            .send()
+            .await
+            .unwrap();
+        url
+    });
+
+    // A host that looks at the folders only when S3 announces an arrival (its poll is 10 min).
+    let data = scratch("exchange-s3");
+    let config = write_config_file(
+        &data.join("host.toml"),
+        &data,
+        &format!(
+            "[exchange]\nenabled = true\npoll_milliseconds = 600000\ns3 = \"s3://{bucket}/sftp\"\n\
+             events_queue = \"{queue}\"\n[aws]\ns3_path_style = true\n"
+        ),
+    );
+    let host = ChildHost::start_with_env(&config, &moto.env(None));
+
+    // Transfer Family puts what the participant uploads.
+    let xml = std::fs::read(common::root().join("data/invoices/FEV-0005.xml")).unwrap();
+    rt.block_on(async {
+        for (name, bytes) in [("FEV-0005.xml", xml.clone()), ("notas.txt", b"no".to_vec())] {
+            s3.put_object()
+                .bucket(bucket)
+                .key(format!("{home}/incoming/daily-reports/{name}"))
+                .body(bytes.into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let out = format!("{home}/outgoing/compliance-documents/");
+    let mut answered = Vec::new();
+    wait_until(Duration::from_secs(120), || {
+        answered = rt.block_on(keys(&s3, bucket, &out));
+        answered.len() >= 2
+    });
+    assert!(
+        answered
+            .iter()
+            .any(|k| k.contains("/CERT-") && k.ends_with(".pdf")),
+        "{answered:?}"
+    );
+    let rejection = format!("{out}notas.txt.rejected.json");
+    assert!(answered.contains(&rejection), "{answered:?}");
+    let body = rt.block_on(async {
+        let object = s3
+            .get_object()
+            .bucket(bucket)
+            .key(&rejection)
+            .send()
+            .await
+            .unwrap();
+        object.body.collect().await.unwrap().into_bytes().to_vec()
+    });
+    let rejection: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rejection["code"], "HOST_UNSUPPORTED_MEDIA_TYPE");
+    // Taken: gone from incoming, kept in the archive.
+    let incoming = rt.block_on(keys(
+        &s3,
+        bucket,
+        &format!("{home}/incoming/daily-reports/"),
+    ));
+    assert!(incoming.is_empty(), "{incoming:?}");
+    let archived = rt.block_on(keys(
+        &s3,
+        bucket,
+        &format!("{home}/archive/processed-files/"),
+    ));
+    assert_eq!(archived.len(), 2, "{archived:?}");
+    host.kill();
+    let _ = std::fs::remove_dir_all(&data);
+}

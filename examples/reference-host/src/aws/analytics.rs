@@ -6,7 +6,7 @@ use std::path::Path;
 
 use aws_sdk_s3::primitives::ByteStream;
 
-use super::catalog::CatalogLocation;
+use super::S3Location;
 use super::sdk_error;
 use crate::analytics::Export;
 use crate::capability::CapabilityError;
@@ -22,7 +22,7 @@ pub async fn upload(
     let Some(url) = config.analytics.s3.as_deref() else {
         return Ok(None);
     };
-    let location = CatalogLocation::parse(url)?;
+    let location = S3Location::parse(url)?;
     let relative = export
         .path
         .strip_prefix(dir)

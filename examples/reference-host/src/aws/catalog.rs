@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
-use super::sdk_error;
+use super::{S3Location, sdk_error};
 use crate::capability::CapabilityError;
 
 /// Files larger than this go up in parts.
@@ -23,44 +23,6 @@ const PART_BYTES: u64 = 64 << 20;
 
 /// The pointer's name under the prefix.
 pub const POINTER: &str = "CURRENT.json";
-
-/// Where catalogs are published: `s3://bucket/prefix`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogLocation {
-    /// The bucket.
-    pub bucket: String,
-    /// The prefix, empty or ending in `/`.
-    pub prefix: String,
-}
-
-impl CatalogLocation {
-    /// Reads `s3://bucket/prefix`.
-    pub fn parse(url: &str) -> Result<CatalogLocation, CapabilityError> {
-        let rest = url.strip_prefix("s3://").ok_or_else(|| {
-            CapabilityError::permanent("catalog", format!("{url:?} is not an s3://bucket/prefix"))
-        })?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Err(CapabilityError::permanent(
-                "catalog",
-                format!("{url:?} names no bucket"),
-            ));
-        }
-        let prefix = prefix.trim_matches('/');
-        Ok(CatalogLocation {
-            bucket: bucket.to_string(),
-            prefix: if prefix.is_empty() {
-                String::new()
-            } else {
-                format!("{prefix}/")
-            },
-        })
-    }
-
-    fn key(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-}
 
 /// One file of a release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,12 +153,12 @@ fn safe_name(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct CatalogStore {
     client: aws_sdk_s3::Client,
-    location: CatalogLocation,
+    location: S3Location,
 }
 
 impl CatalogStore {
     /// The store at `location`.
-    pub fn new(client: aws_sdk_s3::Client, location: CatalogLocation) -> CatalogStore {
+    pub fn new(client: aws_sdk_s3::Client, location: S3Location) -> CatalogStore {
         CatalogStore { client, location }
     }
 
@@ -598,14 +560,14 @@ mod tests {
 
     #[test]
     fn locations_are_read_from_s3_urls() {
-        let at = CatalogLocation::parse("s3://bmc-catalog/prod/index/").unwrap();
+        let at = S3Location::parse("s3://bmc-catalog/prod/index/").unwrap();
         assert_eq!(
             (at.bucket.as_str(), at.prefix.as_str()),
             ("bmc-catalog", "prod/index/")
         );
-        assert_eq!(CatalogLocation::parse("s3://b").unwrap().prefix, "");
-        assert!(CatalogLocation::parse("https://b/x").is_err());
-        assert!(CatalogLocation::parse("s3:///x").is_err());
+        assert_eq!(S3Location::parse("s3://b").unwrap().prefix, "");
+        assert!(S3Location::parse("https://b/x").is_err());
+        assert!(S3Location::parse("s3:///x").is_err());
     }
 
     #[test]

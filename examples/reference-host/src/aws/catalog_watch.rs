@@ -8,7 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::catalog::{CatalogLocation, CatalogStore, Pointer};
+use super::S3Location;
+use super::catalog::{CatalogStore, Pointer};
 use crate::capability::CapabilityError;
 use crate::host::Host;
 
@@ -19,7 +20,7 @@ pub async fn start_configured(
     let Some(source) = host.config.aws.catalog_source.as_deref() else {
         return Ok(None);
     };
-    let location = CatalogLocation::parse(source)?;
+    let location = S3Location::parse(source)?;
     let sdk = super::sdk_config(&host.config.aws).await;
     let client = super::S3Storage::client(&sdk, super::s3_path_style(&sdk, &host.config.aws));
     Ok(Some(start(host, CatalogStore::new(client, location))))

@@ -11,6 +11,8 @@ pub mod catalog;
 pub mod catalog_watch;
 mod error;
 mod eventbridge;
+pub mod exchange;
+mod location;
 mod s3;
 mod ses;
 mod sqs;
@@ -18,6 +20,8 @@ mod textract;
 
 pub use error::sdk_error;
 pub use eventbridge::EventBridgeBus;
+pub use exchange::{ExchangeEvents, S3ExchangeFiles};
+pub use location::S3Location;
 pub use s3::S3Storage;
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;

@@ -3,15 +3,15 @@
 //! reports) or acknowledged (regulatory filings), answered with a rejection file when not
 //! acceptable, and moved to the archive.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bmc_core::invoice::{self, Format};
 use serde_json::json;
 
-use super::folders::{self, Participant};
+use super::files::Entry;
+use super::folders;
 use super::ledger::Taken;
 use super::{Exchange, ExchangeError};
 use crate::capability::{Actor, NewAudit, ObjectKind};
@@ -20,7 +20,7 @@ use crate::host::Host;
 /// Sizes seen at the previous look, to take only files that stopped growing.
 #[derive(Debug, Default)]
 pub struct Watch {
-    sizes: HashMap<PathBuf, u64>,
+    sizes: HashMap<String, u64>,
 }
 
 /// True for a name an SFTP client writes to before renaming (or a hidden file).
@@ -32,47 +32,50 @@ fn in_progress(name: &str) -> bool {
 }
 
 impl Watch {
-    /// The files of `folder` ready to be taken: unchanged since the last look and for
-    /// `settle`.
-    pub fn ready(&mut self, folder: &Path, settle: Duration) -> std::io::Result<Vec<PathBuf>> {
-        let mut ready = Vec::new();
-        let entries = match std::fs::read_dir(folder) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ready),
-            Err(e) => return Err(e),
-        };
+    /// Of `entries`, the files of `participant`'s `folder`, those ready to be taken:
+    /// unchanged since the last look and for `settle`, or at first sight when files are
+    /// `whole` on arrival (then `settle` is zero).
+    pub fn ready(
+        &mut self,
+        participant: &str,
+        folder: &str,
+        entries: Vec<Entry>,
+        settle: Duration,
+        whole: bool,
+    ) -> Vec<Entry> {
+        let settle = if whole { Duration::ZERO } else { settle };
         let now = SystemTime::now();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
+        let mut ready = Vec::new();
         for entry in entries {
-            let entry = entry?;
-            let path = entry.path();
-            let meta = entry.metadata()?;
-            let name = entry.file_name();
-            if !meta.is_file() || name.to_str().is_none_or(in_progress) {
+            if in_progress(entry.name()) {
                 continue;
             }
-            let size = meta.len();
-            seen.insert(path.clone());
-            let previous = self.sizes.insert(path.clone(), size);
-            let quiet = meta
-                .modified()
-                .ok()
-                .and_then(|m| now.duration_since(m).ok())
-                .is_some_and(|age| age >= settle);
-            if previous == Some(size) && quiet {
-                ready.push(path);
+            let key = format!("{participant}/{}", entry.path);
+            seen.insert(key.clone());
+            let previous = self.sizes.insert(key, entry.size);
+            let quiet = now
+                .duration_since(entry.modified)
+                .is_ok_and(|age| age >= settle);
+            if (whole || previous == Some(entry.size)) && quiet {
+                ready.push(entry);
             }
         }
-        // Files gone from the folder (taken elsewhere, or removed) are forgotten.
+        // Files gone from the folder (taken, or removed) are forgotten.
+        let prefix = format!("{participant}/{folder}/");
         self.sizes
-            .retain(|path, _| path.parent() != Some(folder) || seen.contains(path));
-        ready.sort();
-        Ok(ready)
+            .retain(|key, _| !key.starts_with(&prefix) || seen.contains(key));
+        ready
     }
 
-    /// Forgets `path` (taken).
-    pub fn forget(&mut self, path: &Path) {
-        self.sizes.remove(path);
+    /// Forgets a file (taken).
+    pub fn forget(&mut self, participant: &str, path: &str) {
+        self.sizes.remove(&format!("{participant}/{path}"));
+    }
+
+    /// Files being watched.
+    pub fn watched(&self) -> usize {
+        self.sizes.len()
     }
 }
 
@@ -82,23 +85,24 @@ struct Refusal {
     message: String,
 }
 
-/// Takes `path`, which arrived in `participant`'s `folder`. A file that cannot be taken
-/// now (the host still opening, storage down) is left for the next look.
+/// Takes `file`, which arrived in `participant`'s `folder`. A file that cannot be taken now
+/// (the host still opening, storage down) is left for the next look.
 pub async fn take(
     host: &Arc<Host>,
     exchange: &Exchange,
-    participant: &Participant,
+    participant: &str,
     folder: &'static str,
-    path: &Path,
+    file: &Entry,
 ) -> Result<(), ExchangeError> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = read_limited(path, host.config.max_upload_bytes)?;
+    let name = file.name().to_string();
+    let limit = host.config.max_upload_bytes;
+    let bytes = if usize::try_from(file.size).map_or(true, |size| size > limit) {
+        None
+    } else {
+        Some(exchange.files.read(participant, &file.path).await?)
+    };
     let actor = Actor {
-        who: format!("sftp:{}", participant.name),
+        who: format!("sftp:{participant}"),
         role: Some("External".into()),
         from: Some("sftp".into()),
     };
@@ -114,10 +118,7 @@ pub async fn take(
             None,
             Some(Refusal {
                 code: "HOST_BODY_TOO_LARGE".into(),
-                message: format!(
-                    "the file is larger than the {} bytes accepted",
-                    host.config.max_upload_bytes
-                ),
+                message: format!("the file is larger than the {limit} bytes accepted"),
             }),
         ),
         Some(bytes) if folder == folders::DAILY_REPORTS => {
@@ -152,7 +153,7 @@ pub async fn take(
             ),
         },
     };
-    let (archive_path, archived_as) = archive_target(participant, &name)?;
+    let archived_as = archive_target(exchange, participant, &name).await?;
     let received_at = crate::ids::now_rfc3339();
     let answer = match &refusal {
         Some(refusal) => Some((
@@ -180,12 +181,10 @@ pub async fn take(
         )),
         None => None,
     };
-    if let Some((file, body)) = &answer {
+    if let Some((answer_name, body)) = &answer {
         let text = serde_json::to_vec_pretty(body).unwrap_or_default();
-        folders::write_whole(
-            &participant.folder(folders::COMPLIANCE_DOCUMENTS).join(file),
-            &text,
-        )?;
+        let path = format!("{}/{answer_name}", folders::COMPLIANCE_DOCUMENTS);
+        exchange.files.write(participant, &path, &text).await?;
     }
     let audited = match &refusal {
         Some(r) => Some((
@@ -207,23 +206,23 @@ pub async fn take(
             .audit(NewAudit::new(
                 &actor,
                 action,
-                &format!("{}/{folder}/{name}", participant.name),
+                &format!("{participant}/{folder}/{name}"),
                 detail,
             ))
             .await?;
     }
-    tracing::info!(participant = %participant.name, file = %name, folder, outcome, "exchange file taken");
+    tracing::info!(participant, file = %name, folder, outcome, "exchange file taken");
     exchange
         .ledger
         .record(
             Taken {
                 id: 0,
-                participant: participant.name.clone(),
+                participant: participant.to_string(),
                 folder: folder.to_string(),
                 name,
                 sha256,
                 document_key,
-                archived_as,
+                archived_as: archived_as.clone(),
                 invoice_id,
                 outcome: outcome.to_string(),
                 registration_id: None,
@@ -232,81 +231,97 @@ pub async fn take(
         )
         .await?;
     // Recorded first: a host stopped here takes the file again, making the same invoice.
-    std::fs::rename(path, &archive_path)
-        .map_err(|e| ExchangeError::Io(format!("{}: {e}", archive_path.display())))?;
-    Ok(())
+    exchange
+        .files
+        .rename(participant, &file.path, &archived_as)
+        .await
 }
 
-/// The file's bytes, or None when it is larger than `limit`.
-fn read_limited(path: &Path, limit: usize) -> Result<Option<Vec<u8>>, ExchangeError> {
-    let io = |e: std::io::Error| ExchangeError::Io(format!("{}: {e}", path.display()));
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if usize::try_from(len).map_or(true, |len| len > limit) {
-        return Ok(None);
-    }
-    std::fs::read(path).map(Some).map_err(io)
-}
-
-/// Where the file goes in `archive/processed-files/YYYY-MM-DD/`, under a name not taken
-/// there: the path, and the same relative to the participant's folder.
-fn archive_target(
-    participant: &Participant,
+/// Where a file goes in `archive/processed-files/YYYY-MM-DD/`, under a name not taken there.
+async fn archive_target(
+    exchange: &Exchange,
+    participant: &str,
     name: &str,
-) -> Result<(PathBuf, String), ExchangeError> {
+) -> Result<String, ExchangeError> {
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let dir = participant.folder(folders::PROCESSED_FILES).join(&day);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| ExchangeError::Io(format!("{}: {e}", dir.display())))?;
-    let mut target = dir.join(name);
+    let dir = format!("{}/{day}", folders::PROCESSED_FILES);
+    let mut target = format!("{dir}/{name}");
     let mut n = 1;
-    while target.exists() {
-        target = dir.join(format!("{n}-{name}"));
+    while exchange.files.exists(participant, &target).await? {
+        target = format!("{dir}/{n}-{name}");
         n += 1;
     }
-    let relative = target
-        .strip_prefix(&participant.dir)
-        .unwrap_or(&target)
-        .display()
-        .to_string();
-    Ok((target, relative))
+    Ok(target)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn entry(path: &str, size: u64, age: Duration) -> Entry {
+        Entry {
+            path: path.into(),
+            size,
+            modified: SystemTime::now() - age,
+        }
+    }
+
     #[test]
     fn a_file_is_ready_once_it_stopped_changing_and_a_partial_one_never() {
-        let dir = std::env::temp_dir().join(format!("bmc-watch-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_default();
-        let file = dir.join("FEV-1.xml");
-        std::fs::write(&file, b"<Invoice/>").unwrap_or_default();
-        std::fs::write(dir.join("FEV-2.xml.part"), b"<Inv").unwrap_or_default();
+        let old = Duration::from_secs(60);
         let mut watch = Watch::default();
-        let none: Vec<PathBuf> = Vec::new();
+        let look = |watch: &mut Watch, entries: Vec<Entry>, settle: Duration| {
+            watch
+                .ready("p", folders::DAILY_REPORTS, entries, settle, false)
+                .into_iter()
+                .map(|e| e.path)
+                .collect::<Vec<_>>()
+        };
+        let a = "incoming/daily-reports/FEV-1.xml";
+        let partial = "incoming/daily-reports/FEV-2.xml.part";
+        let none: Vec<String> = Vec::new();
+        let both = || vec![entry(a, 10, old), entry(partial, 4, old)];
         assert_eq!(
-            watch.ready(&dir, Duration::ZERO).unwrap_or_default(),
+            look(&mut watch, both(), Duration::ZERO),
             none,
             "first sight"
         );
-        assert_eq!(
-            watch.ready(&dir, Duration::ZERO).unwrap_or_default(),
-            std::slice::from_ref(&file)
-        );
+        assert_eq!(look(&mut watch, both(), Duration::ZERO), [a]);
         // Still growing: not yet.
-        std::fs::write(&file, b"<Invoice></Invoice>").unwrap_or_default();
-        assert_eq!(watch.ready(&dir, Duration::ZERO).unwrap_or_default(), none);
-        // Too recent for the settle time.
         assert_eq!(
-            watch
-                .ready(&dir, Duration::from_secs(3600))
-                .unwrap_or_default(),
+            look(&mut watch, vec![entry(a, 19, old)], Duration::ZERO),
             none
         );
-        std::fs::remove_file(&file).unwrap_or_default();
-        assert_eq!(watch.ready(&dir, Duration::ZERO).unwrap_or_default(), none);
-        assert!(watch.sizes.is_empty(), "a file gone is forgotten");
-        let _ = std::fs::remove_dir_all(&dir);
+        // Too recent for the settle time.
+        let fresh = vec![entry(a, 19, Duration::ZERO)];
+        assert_eq!(look(&mut watch, fresh, Duration::from_secs(3600)), none);
+        // Gone: forgotten; a file of another folder stays watched.
+        let filing = vec![entry("incoming/regulatory-filings/x.pdf", 1, old)];
+        watch.ready(
+            "p",
+            folders::REGULATORY_FILINGS,
+            filing,
+            Duration::ZERO,
+            false,
+        );
+        assert_eq!(watch.watched(), 2);
+        watch.ready(
+            "p",
+            folders::DAILY_REPORTS,
+            Vec::new(),
+            Duration::ZERO,
+            false,
+        );
+        // An S3 object is taken at first sight.
+        let object = vec![entry("incoming/daily-reports/FEV-4.xml", 5, Duration::ZERO)];
+        let taken = watch.ready(
+            "p",
+            folders::DAILY_REPORTS,
+            object,
+            Duration::from_secs(9),
+            true,
+        );
+        assert_eq!(taken.len(), 1);
+        assert_eq!(watch.watched(), 1, "FEV-1 forgotten, x.pdf watched");
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::folders::{self, Participant};
+use super::folders;
 use super::{Exchange, ExchangeError};
 use crate::capability::Status;
 use crate::host::Host;
@@ -24,11 +24,7 @@ pub async fn deliver(host: &Arc<Host>, exchange: &Exchange) -> Result<usize, Exc
         if !status.is_final() {
             continue;
         }
-        let participant = Participant {
-            name: file.participant.clone(),
-            dir: exchange.root.join(&file.participant),
-        };
-        let out = participant.folder(folders::COMPLIANCE_DOCUMENTS);
+        let out = |name: String| format!("{}/{name}", folders::COMPLIANCE_DOCUMENTS);
         if status == Status::Registered {
             let certificate_id = invoice.certificate_id.clone().unwrap_or_default();
             let Some(certificate) = host.caps.state.certificate(&certificate_id).await? else {
@@ -44,7 +40,14 @@ pub async fn deliver(host: &Arc<Host>, exchange: &Exchange) -> Result<usize, Exc
                 .ok_or_else(|| {
                     ExchangeError::Later(format!("{}: not in storage", certificate.object_key))
                 })?;
-            folders::write_whole(&out.join(format!("{certificate_id}.pdf")), &pdf)?;
+            exchange
+                .files
+                .write(
+                    &file.participant,
+                    &out(format!("{certificate_id}.pdf")),
+                    &pdf,
+                )
+                .await?;
         } else {
             let registration = host.caps.state.registration(invoice_id).await?;
             let findings: Vec<serde_json::Value> = registration
@@ -75,10 +78,14 @@ pub async fn deliver(host: &Arc<Host>, exchange: &Exchange) -> Result<usize, Exc
                 "message": invoice.error,
                 "findings": findings,
             });
-            folders::write_whole(
-                &out.join(format!("{}.{suffix}.json", file.name)),
-                &serde_json::to_vec_pretty(&body).unwrap_or_default(),
-            )?;
+            exchange
+                .files
+                .write(
+                    &file.participant,
+                    &out(format!("{}.{suffix}.json", file.name)),
+                    &serde_json::to_vec_pretty(&body).unwrap_or_default(),
+                )
+                .await?;
         }
         exchange
             .ledger

@@ -47,6 +47,21 @@ pub fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Checks that `path` of `participant` stays inside the participant's folder (no empty,
+/// `.` or `..` part).
+pub fn check_path(participant: &str, path: &str) -> Result<(), super::ExchangeError> {
+    if !valid_name(participant)
+        || path
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return Err(super::ExchangeError::Io(format!(
+            "{participant}/{path}: not a path of the exchange"
+        )));
+    }
+    Ok(())
+}
+
 /// The participants under `root`: its folders with a valid name that hold an `incoming`.
 pub fn participants(root: &Path) -> std::io::Result<Vec<Participant>> {
     let mut found = Vec::new();

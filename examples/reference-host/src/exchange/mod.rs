@@ -8,18 +8,19 @@
 
 pub mod arrivals;
 pub mod deliver;
+pub mod files;
 pub mod folders;
 pub mod ledger;
 pub mod purge;
 pub mod report;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::capability::CapabilityError;
 use crate::host::Host;
 
+pub use files::{Entry, ExchangeFiles, LocalFiles};
 pub use ledger::Ledger;
 
 /// What the exchange fails with.
@@ -57,19 +58,27 @@ impl ExchangeError {
 #[derive(Debug, Clone)]
 pub struct Exchange {
     /// The participants' folders.
-    pub root: PathBuf,
+    pub files: Arc<dyn ExchangeFiles>,
     /// What was taken and given back.
     pub ledger: Ledger,
 }
 
 impl Exchange {
-    /// The exchange of `config` (its ledger in the data folder).
+    /// The exchange of `config` on its local folders (its ledger in the data folder).
     pub fn open(config: &crate::config::Config) -> Result<Exchange, ExchangeError> {
         let root = config.exchange_root();
         std::fs::create_dir_all(&root)
             .map_err(|e| ExchangeError::Io(format!("{}: {e}", root.display())))?;
+        Exchange::on(Arc::new(LocalFiles::new(root)), config)
+    }
+
+    /// The exchange on `files` (its ledger in the data folder of `config`).
+    pub fn on(
+        files: Arc<dyn ExchangeFiles>,
+        config: &crate::config::Config,
+    ) -> Result<Exchange, ExchangeError> {
         Ok(Exchange {
-            root,
+            files,
             ledger: Ledger::open(&config.data_dir.join("exchange.sqlite"))?,
         })
     }
@@ -81,13 +90,15 @@ impl Exchange {
         watch: &mut arrivals::Watch,
     ) -> Result<(), ExchangeError> {
         let settle = Duration::from_secs(host.config.exchange.settle_seconds);
-        for participant in folders::participants(&self.root)? {
+        for participant in self.files.participants().await? {
             for folder in [folders::DAILY_REPORTS, folders::REGULATORY_FILINGS] {
-                for path in watch.ready(&participant.folder(folder), settle)? {
-                    match arrivals::take(host, self, &participant, folder, &path).await {
-                        Ok(()) => watch.forget(&path),
+                let entries = self.files.list(&participant, folder, false).await?;
+                let whole = self.files.whole_on_arrival();
+                for file in watch.ready(&participant, folder, entries, settle, whole) {
+                    match arrivals::take(host, self, &participant, folder, &file).await {
+                        Ok(()) => watch.forget(&participant, &file.path),
                         Err(e) => {
-                            tracing::warn!(file = %path.display(), code = e.code(), error = %e, "exchange file left for the next look");
+                            tracing::warn!(participant, file = %file.path, code = e.code(), error = %e, "exchange file left for the next look");
                         }
                     }
                 }
@@ -98,6 +109,60 @@ impl Exchange {
     }
 }
 
+/// The exchange the configuration chooses: local folders, or (a build with the `aws`
+/// feature) S3 prefixes behind Transfer Family with S3's event notifications.
+pub async fn open_configured(
+    config: &crate::config::Config,
+) -> Result<(Exchange, Arrivals), ExchangeError> {
+    let Some(location) = &config.exchange.s3 else {
+        return Ok((Exchange::open(config)?, Arrivals::default()));
+    };
+    #[cfg(feature = "aws")]
+    {
+        let sdk = crate::aws::sdk_config(&config.aws).await;
+        let client =
+            crate::aws::S3Storage::client(&sdk, crate::aws::s3_path_style(&sdk, &config.aws));
+        let location = crate::aws::S3Location::parse(location)?;
+        let files = Arc::new(crate::aws::S3ExchangeFiles::new(client, location));
+        let events = config.exchange.events_queue.as_ref().map(|url| {
+            crate::aws::ExchangeEvents::new(aws_sdk_sqs::Client::new(&sdk), url.clone())
+        });
+        Ok((Exchange::on(files, config)?, Arrivals { events }))
+    }
+    #[cfg(not(feature = "aws"))]
+    Err(ExchangeError::Io(format!(
+        "the exchange on {location} needs S3: build with --features aws"
+    )))
+}
+
+/// What announces arrivals besides the poll: S3's event notifications, on AWS.
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    #[cfg(feature = "aws")]
+    events: Option<crate::aws::ExchangeEvents>,
+}
+
+impl Arrivals {
+    /// Waits for `tick`, or for an arrival announced before it.
+    async fn next(&self, tick: impl std::future::Future<Output = ()>) {
+        #[cfg(feature = "aws")]
+        if let Some(events) = &self.events {
+            tokio::select! {
+                () = tick => {}
+                announced = events.wait(Duration::from_secs(20)) => match announced {
+                    Ok(keys) => tracing::debug!(arrivals = keys.len(), "arrivals announced"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "exchange events unreadable");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                },
+            }
+            return;
+        }
+        tick.await;
+    }
+}
+
 /// Starts watching the exchange when `[exchange] enabled`.
 pub fn start(host: &Arc<Host>) -> Option<tokio::task::JoinHandle<()>> {
     if !host.config.exchange.enabled {
@@ -105,13 +170,14 @@ pub fn start(host: &Arc<Host>) -> Option<tokio::task::JoinHandle<()>> {
     }
     let host = Arc::clone(host);
     Some(tokio::spawn(async move {
-        let exchange = match Exchange::open(&host.config) {
-            Ok(exchange) => exchange,
+        let (exchange, arrivals) = match open_configured(&host.config).await {
+            Ok(opened) => opened,
             Err(e) => {
                 tracing::error!(error = %e, "the exchange cannot open; it is not watched");
                 return;
             }
         };
+        tracing::info!(folders = %exchange.files.location(), "watching the exchange");
         let settings = host.config.exchange.clone();
         let mut watch = arrivals::Watch::default();
         let mut every =
@@ -119,7 +185,11 @@ pub fn start(host: &Arc<Host>) -> Option<tokio::task::JoinHandle<()>> {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_daily: Option<chrono::NaiveDate> = None;
         while !host.is_stopping() {
-            every.tick().await;
+            arrivals
+                .next(async {
+                    every.tick().await;
+                })
+                .await;
             if host.engine.get().is_none() {
                 continue;
             }
@@ -141,13 +211,13 @@ async fn daily(host: &Arc<Host>, exchange: &Exchange, today: chrono::NaiveDate) 
     if settings.daily_reports
         && let Some(yesterday) = today.pred_opt()
     {
-        let pending = match folders::participants(&exchange.root) {
+        let pending = match exchange.files.participants().await {
             Ok(all) => {
                 let mut pending = false;
                 for p in all {
                     pending |= !exchange
                         .ledger
-                        .reported(&p.name, &yesterday.to_string())
+                        .reported(&p, &yesterday.to_string())
                         .await
                         .unwrap_or(false);
                 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::folders::{self, Participant};
+use super::folders;
 use super::{Exchange, ExchangeError};
 use crate::capability::State;
 
@@ -36,12 +36,10 @@ pub async fn write_reports(
 ) -> Result<BTreeMap<String, usize>, ExchangeError> {
     let registrations = state.registrations_on(&day.to_string()).await?;
     let mut written = BTreeMap::new();
-    for participant in folders::participants(&exchange.root)
-        .map_err(|e| ExchangeError::Io(format!("{}: {e}", exchange.root.display())))?
-    {
+    for participant in exchange.files.participants().await? {
         let theirs: BTreeSet<String> = exchange
             .ledger
-            .registrations_of(&participant.name)
+            .registrations_of(&participant)
             .await?
             .into_iter()
             .collect();
@@ -54,21 +52,20 @@ pub async fn write_reports(
             })
             .collect();
         let count = rows.len();
-        write_one(&participant, day, &rows)?;
+        let bytes = csv_of(day, &rows)?;
+        let path = format!("{}/{}", folders::COMMISSION_REPORTS, file_name(day));
+        exchange.files.write(&participant, &path, &bytes).await?;
         exchange
             .ledger
-            .report_written(&participant.name, &day.to_string(), &file_name(day))
+            .report_written(&participant, &day.to_string(), &file_name(day))
             .await?;
-        written.insert(participant.name, count);
+        written.insert(participant, count);
     }
     Ok(written)
 }
 
-fn write_one(
-    participant: &Participant,
-    day: NaiveDate,
-    rows: &[&serde_json::Value],
-) -> Result<(), ExchangeError> {
+/// The report of `day` with `rows`, as CSV.
+fn csv_of(day: NaiveDate, rows: &[&serde_json::Value]) -> Result<Vec<u8>, ExchangeError> {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let mut csv = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ExchangeError::Io(format!("report of {day}: {e}"));
@@ -91,12 +88,6 @@ fn write_one(
         ])
         .map_err(fail)?;
     }
-    let bytes = csv
-        .into_inner()
-        .map_err(|e| ExchangeError::Io(format!("report of {day}: {e}")))?;
-    let path = participant
-        .folder(folders::COMMISSION_REPORTS)
-        .join(file_name(day));
-    folders::write_whole(&path, &bytes)?;
-    Ok(())
+    csv.into_inner()
+        .map_err(|e| ExchangeError::Io(format!("report of {day}: {e}")))
 }
