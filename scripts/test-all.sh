@@ -82,7 +82,7 @@ step "Operator console: the committed build matches its sources, Vitest, Playwri
     || { echo "console/dist differs from the build: run npm run build and commit dist" >&2; exit 1; }
   npx vitest run
   # The host binary the tests above built; the browser is Debian's (.ci/run installs it).
-  BMC_HOST_BIN="$CARGO_TARGET_DIR/debug/bmc-host" node e2e/console.e2e.mjs
+  BMC_E2E_HOST="$CARGO_TARGET_DIR/debug/bmc-host" node e2e/console.e2e.mjs
 )
 
 step "Node: build the addon, check the committed bindings, run node --test"

@@ -16,7 +16,6 @@ export default defineConfig({
         entryFileNames: 'assets/console.js',
         chunkFileNames: 'assets/console-[name].js',
         assetFileNames: 'assets/[name][extname]',
-        inlineDynamicImports: true,
       },
     },
   },

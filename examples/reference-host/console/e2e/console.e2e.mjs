@@ -4,7 +4,7 @@
 // certificate (its text checked with pdftotext); a viewer finds upload absent and refused by
 // the API; an automated accessibility check (axe-core) on each page; screenshots for docs/.
 //
-//   BMC_HOST_BIN=target/debug/bmc-host node examples/reference-host/console/e2e/console.e2e.mjs
+//   BMC_E2E_HOST=target/debug/bmc-host node examples/reference-host/console/e2e/console.e2e.mjs
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../../..');
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
-const bin = process.env.BMC_HOST_BIN ?? join(target, 'debug', 'bmc-host');
+const bin = process.env.BMC_E2E_HOST ?? join(target, 'debug', 'bmc-host');
 const browserPath = process.env.BMC_CHROMIUM ?? '/usr/bin/chromium';
 const shots = process.env.BMC_SCREENSHOTS ?? null;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -43,7 +43,9 @@ async function startHost(data) {
       'poll_milliseconds = 50',
     ].join('\n'),
   );
-  const host = spawn(bin, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Only the file configures it: the caller's BMC_HOST_* variables would override it.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BMC_HOST_')));
+  const host = spawn(bin, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const base = await new Promise((ok, fail) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error(`the host did not start:\n${seen}`)), 120_000);
