@@ -163,7 +163,8 @@ pub struct Auth {
     /// The claim holding the roles (Cognito: `cognito:groups`).
     pub roles_claim: String,
     /// Offer the console's development sign-in (`POST /auth/dev-token`, a token for a chosen
-    /// role): only in the `hs256` mode and while the host listens on a loopback address.
+    /// role) on a development machine: only in the `hs256` mode, while the host listens on a
+    /// loopback address, and to requests no proxy forwarded. Off by default.
     pub dev_sign_in: bool,
 }
 
@@ -176,7 +177,7 @@ impl Default for Auth {
             issuer: None,
             audience: None,
             roles_claim: "roles".into(),
-            dev_sign_in: true,
+            dev_sign_in: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use bmc_host::Config;
 use bmc_host::auth::{Permission, Role};
 use common::{TestHost, config, request, scratch};
 use serde_json::Value;
@@ -581,7 +582,9 @@ fn every_change_and_admin_action_is_in_the_audit_log_and_the_cli_finds_an_edit()
 #[test]
 fn the_console_is_served_and_its_development_sign_in_only_on_loopback() {
     let data = scratch("console");
-    let host = TestHost::start(config(&data));
+    let mut settings = config(&data);
+    settings.auth.dev_sign_in = true;
+    let host = TestHost::start(settings);
     let (status, page) = host.get("/", None);
     assert_eq!(status, 200);
     let page = String::from_utf8(page).unwrap();
@@ -607,10 +610,25 @@ fn the_console_is_served_and_its_development_sign_in_only_on_loopback() {
     assert_eq!(me["may"]["admin"], false);
     let (status, body) = host.post("/auth/dev-token", "application/json", br#"{"role":"root"}"#);
     assert_eq!(status, 400, "{body}");
+    // Not through a proxy.
+    let (status, _) = common::request_with(
+        &host.base,
+        "POST",
+        "/auth/dev-token",
+        &[
+            ("X-Forwarded-For", "203.0.113.9"),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
+    );
+    assert_eq!(status, 404);
     host.stop();
 
-    // Off when asked, and on an address beyond loopback.
-    for (listen, offered) in [("127.0.0.1:0", false), ("0.0.0.0:0", true)] {
+    // Off by default, and on an address beyond loopback.
+    for (listen, offered) in [
+        ("127.0.0.1:0", Config::default().auth.dev_sign_in),
+        ("0.0.0.0:0", true),
+    ] {
         let mut settings = config(&data);
         settings.listen = listen.into();
         settings.auth.dev_sign_in = offered;

@@ -39,6 +39,8 @@ async function startHost(data) {
       `catalog_csv = "${root}/data/sample-catalog.csv.gz"`,
       `technical_keys = "${root}/data/invoices/technical-keys.csv"`,
       'registration_date = "2026-12-01"',
+      '[auth]',
+      'dev_sign_in = true',
       '[queues]',
       'poll_milliseconds = 50',
     ].join('\n'),

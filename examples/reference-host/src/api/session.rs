@@ -1,6 +1,7 @@
 //! The console's session: `GET /auth/me` (who the token says the caller is) and
 //! `POST /auth/dev-token` (the development sign-in: a token for a chosen role, offered only
-//! with the host's own HS256 secret, `[auth] dev_sign_in`, and a loopback listener).
+//! with `[auth] dev_sign_in`, the host's own HS256 secret and a loopback listener, and refused
+//! to a request a proxy forwarded).
 
 use std::sync::Arc;
 
@@ -47,7 +48,15 @@ pub async fn dev_token(
     State(host): State<Arc<Host>>,
     request: Request,
 ) -> Result<Response, Problem> {
-    let Some(secret) = host.secret.as_ref().filter(|_| dev_sign_in_offered(&host)) else {
+    // A proxy in front of a loopback listener must not hand the sign-in to the world.
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| request.headers().contains_key(*h));
+    let secret = host
+        .secret
+        .as_ref()
+        .filter(|_| dev_sign_in_offered(&host) && !forwarded);
+    let Some(secret) = secret else {
         return Err(Problem::not_found(
             "the development sign-in (it needs the hs256 mode, [auth] dev_sign_in and a loopback listener)",
         ));

@@ -312,6 +312,7 @@ mod tests {
             Duration::ZERO,
             false,
         );
+        assert_eq!(watch.watched(), 1, "FEV-1 forgotten, x.pdf watched");
         // An S3 object is taken at first sight.
         let object = vec![entry("incoming/daily-reports/FEV-4.xml", 5, Duration::ZERO)];
         let taken = watch.ready(
@@ -322,6 +323,5 @@ mod tests {
             true,
         );
         assert_eq!(taken.len(), 1);
-        assert_eq!(watch.watched(), 1, "FEV-1 forgotten, x.pdf watched");
     }
 }

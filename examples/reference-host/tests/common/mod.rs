@@ -243,6 +243,25 @@ pub fn request(
     content_type: Option<&str>,
     body: &[u8],
 ) -> (u16, Vec<u8>) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer.as_str()));
+    }
+    if let Some(content_type) = content_type {
+        headers.push(("Content-Type", content_type));
+    }
+    request_with(base, method, path, &headers, body)
+}
+
+/// One HTTP request with `headers`: status and body.
+pub fn request_with(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
@@ -250,11 +269,8 @@ pub fn request(
         .into();
     let url = format!("{base}{path}");
     let mut builder = ureq::http::Request::builder().method(method).uri(&url);
-    if let Some(token) = token {
-        builder = builder.header("Authorization", format!("Bearer {token}"));
-    }
-    if let Some(content_type) = content_type {
-        builder = builder.header("Content-Type", content_type);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
     }
     let request = builder.body(body.to_vec()).unwrap();
     match agent.run(request) {
