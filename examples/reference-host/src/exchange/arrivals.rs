@@ -106,12 +106,10 @@ pub async fn take(
         role: Some("External".into()),
         from: Some("sftp".into()),
     };
-    // Whatever it is, what a participant sent is kept.
+    // Whatever it is, what a participant sent is kept: an invoice by its upload, anything
+    // else here.
     let sha256 = crate::ids::sha256_hex(bytes.as_deref().unwrap_or_default());
-    let document_key = match &bytes {
-        Some(bytes) => host.caps.storage.put(ObjectKind::Document, bytes).await?,
-        None => String::new(),
-    };
+    let mut document_key = String::new();
     let (outcome, invoice_id, refusal) = match bytes {
         None => (
             "rejected",
@@ -122,36 +120,35 @@ pub async fn take(
             }),
         ),
         Some(bytes) if folder == folders::DAILY_REPORTS => {
+            let kept = bytes.clone();
             match crate::intake::submit(host, bytes, None, actor.clone()).await {
-                Ok((record, _)) => ("accepted", Some(record.invoice_id), None),
+                Ok((record, _)) => {
+                    document_key = record.document_path;
+                    ("accepted", Some(record.invoice_id), None)
+                }
                 Err(problem) if problem.status.is_server_error() => {
                     return Err(ExchangeError::Later(format!(
                         "{name}: {}: {}",
                         problem.code, problem.detail
                     )));
                 }
-                Err(problem) => (
-                    "rejected",
-                    None,
-                    Some(Refusal {
-                        code: problem.code,
-                        message: problem.detail,
-                    }),
-                ),
+                Err(problem) => {
+                    document_key = host.caps.storage.put(ObjectKind::Document, &kept).await?;
+                    (
+                        "rejected",
+                        None,
+                        Some(Refusal {
+                            code: problem.code,
+                            message: problem.detail,
+                        }),
+                    )
+                }
             }
         }
-        Some(bytes) => match invoice::detect(&bytes) {
-            Format::Pdf | Format::Ubl => ("filed", None, None),
-            _ if bytes.trim_ascii_start().starts_with(b"<?xml") => ("filed", None, None),
-            _ => (
-                "rejected",
-                None,
-                Some(Refusal {
-                    code: "HOST_UNSUPPORTED_MEDIA_TYPE".into(),
-                    message: "a regulatory filing is a PDF or an XML document".into(),
-                }),
-            ),
-        },
+        Some(bytes) => {
+            document_key = host.caps.storage.put(ObjectKind::Document, &bytes).await?;
+            filing(&bytes)
+        }
     };
     let archived_as = archive_target(exchange, participant, &name).await?;
     let received_at = crate::ids::now_rfc3339();
@@ -235,6 +232,22 @@ pub async fn take(
         .files
         .rename(participant, &file.path, &archived_as)
         .await
+}
+
+/// A regulatory filing's verdict: a PDF or an XML document is filed, anything else rejected.
+fn filing(bytes: &[u8]) -> (&'static str, Option<String>, Option<Refusal>) {
+    match invoice::detect(bytes) {
+        Format::Pdf | Format::Ubl => ("filed", None, None),
+        _ if bytes.trim_ascii_start().starts_with(b"<?xml") => ("filed", None, None),
+        _ => (
+            "rejected",
+            None,
+            Some(Refusal {
+                code: "HOST_UNSUPPORTED_MEDIA_TYPE".into(),
+                message: "a regulatory filing is a PDF or an XML document".into(),
+            }),
+        ),
+    }
 }
 
 /// Where a file goes in `archive/processed-files/YYYY-MM-DD/`, under a name not taken there.
