@@ -150,6 +150,54 @@ fn scanned_invoices_go_through_the_same_pipeline() {
 }
 
 #[test]
+fn a_reviewed_scan_registers_with_its_corrections() {
+    let tsv = std::fs::read(root().join("data/invoices/ocr/FEV-0002.tesseract.tsv")).unwrap();
+    let date = "2026-11-29".parse().unwrap();
+    let read = pipeline().read_scanned(&tsv, None).unwrap();
+    let mut events = Vec::new();
+    let first = pipeline()
+        .register_invoice(read.clone(), date, &mut events)
+        .unwrap();
+    let low = |r: &Registration| {
+        r.findings
+            .iter()
+            .filter(|f| f.code == "OCR_LOW_CONFIDENCE")
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        low(&first).contains(&"cufe".to_string()),
+        "{:?}",
+        low(&first)
+    );
+    // The reviewer types the CUFE printed on the page and confirms the rest as read.
+    let (exact, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
+    let corrections: Vec<bmc_core::invoice::Correction> = read
+        .source
+        .doubtful_fields()
+        .into_iter()
+        .map(|path| bmc_core::invoice::Correction {
+            path: path.to_string(),
+            value: if path == "cufe" {
+                exact.invoice.cufe.clone().unwrap()
+            } else {
+                read.field_text(path).unwrap()
+            },
+        })
+        .collect();
+    let mut corrected = read;
+    corrected.correct(&corrections).unwrap();
+    let r = pipeline()
+        .register_invoice(corrected, date, &mut Vec::new())
+        .unwrap();
+    assert!(low(&r).is_empty(), "{:?}", r.findings);
+    assert!(r.registrable);
+    // With its CUFE right the scan is the invoice the XML is: the same commission.
+    assert_eq!(r.invoice.cufe, exact.invoice.cufe);
+    assert_eq!(r.commission.unwrap().total, exact.commission.unwrap().total);
+}
+
+#[test]
 fn the_verification_code_covers_the_content() {
     let (mut r, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
     let (again, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");

@@ -113,6 +113,17 @@ pub enum InvoiceError {
         /// The name given.
         name: String,
     },
+    /// A correction of a field read from a page cannot be applied: the field is not one
+    /// that can be corrected, or the value is not of its type.
+    #[error("correction of {path} to {value:?}: {reason}")]
+    InvalidCorrection {
+        /// The field's path (`lines[2].base`).
+        path: String,
+        /// The value given (shortened).
+        value: String,
+        /// Why it cannot be applied.
+        reason: String,
+    },
     /// The text of a page does not contain an invoice that can be told apart.
     #[error("no invoice found in the text: {missing} not found")]
     NoInvoiceInText {
@@ -137,6 +148,7 @@ impl InvoiceError {
             InvoiceError::NoInvoiceInText { .. } => "OCR_NO_INVOICE",
             InvoiceError::InvalidJson { .. } => "INVOICE_INVALID_JSON",
             InvoiceError::UnknownOcrFormat { .. } => "OCR_FORMAT_UNKNOWN",
+            InvoiceError::InvalidCorrection { .. } => "INVOICE_CORRECTION_INVALID",
         }
     }
 
@@ -147,9 +159,9 @@ impl InvoiceError {
             InvoiceError::MissingField { .. } | InvoiceError::NoInvoiceInText { .. } => {
                 ErrorKind::InvalidInput
             }
-            InvoiceError::InvalidField { .. } | InvoiceError::InvalidJson { .. } => {
-                ErrorKind::InvalidInput
-            }
+            InvoiceError::InvalidField { .. }
+            | InvoiceError::InvalidJson { .. }
+            | InvoiceError::InvalidCorrection { .. } => ErrorKind::InvalidInput,
             InvoiceError::UnknownOcrFormat { .. } => ErrorKind::InvalidComponent,
             _ => ErrorKind::InvalidFormat,
         }

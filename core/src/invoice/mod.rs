@@ -12,6 +12,7 @@
 //! ```
 
 mod column;
+mod correction;
 mod detect;
 mod error;
 #[cfg(feature = "samples")]
@@ -28,6 +29,7 @@ mod xml;
 pub use xml::Limits;
 
 pub use column::Column;
+pub use correction::{Corrected, Correction, MAX_CORRECTIONS, OPERATOR};
 pub use detect::{Format, detect, read_document};
 pub use error::InvoiceError;
 /// The largest document [`read_document`] and the XML reader take, and the largest invoice

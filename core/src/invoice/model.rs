@@ -518,6 +518,22 @@ pub fn subtotals_by_rate(lines: &[InvoiceLine], code: &str) -> Vec<TaxSubtotal> 
     subtotals
 }
 
+impl Invoice {
+    /// Rebuilds the tax subtotals and the tax-exclusive total from the lines (the printed
+    /// tax totals stay as printed).
+    pub(crate) fn regroup_taxes(&mut self) {
+        for total in &mut self.tax_totals {
+            total.subtotals = subtotals_by_rate(&self.lines, &total.tax);
+        }
+        self.totals.tax_exclusive = self
+            .tax_totals
+            .iter()
+            .flat_map(|t| &t.subtotals)
+            .map(|s| s.taxable)
+            .sum();
+    }
+}
+
 impl InvoiceLine {
     /// The code to look the product up by in the catalog: the seller's code, else a GTIN
     /// or own code from the standard item identification.

@@ -151,6 +151,16 @@ impl Pipeline {
             "document_bytes": document.len(),
             "format": format,
         })));
+        let invoice = self.read_scanned(document, qr)?;
+        self.finish(invoice, registration_date, events)
+    }
+
+    /// Reads a document as [`Pipeline::register_scanned`] does, without registering it: the
+    /// invoice with each field's confidence, the catalog confirming product codes and
+    /// descriptions, DIAN's QR code (`qr`) confirming what it carries. A reviewer's
+    /// corrections ([`Invoice::correct`]) go on this invoice before
+    /// [`Pipeline::register_invoice`].
+    pub fn read_scanned(&self, document: &[u8], qr: Option<&str>) -> Result<Invoice, crate::Error> {
         let catalog = self.catalog.get();
         // The OCR reader asks for names by code; a catalog failure is kept and reported
         // after reading, never taken for an unknown code.
@@ -188,7 +198,7 @@ impl Pipeline {
         if let Some(e) = failed.into_inner().ok().flatten() {
             return Err(e.into());
         }
-        self.finish(invoice, registration_date, events)
+        Ok(invoice)
     }
 
     /// Registers an invoice already read (from OCR output with its QR code, say).

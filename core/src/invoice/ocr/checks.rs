@@ -407,7 +407,7 @@ fn repair_rates(invoice: &mut Invoice) {
                 }
             }
         }
-        regroup_taxes(invoice);
+        invoice.regroup_taxes();
     } else {
         let paths: Vec<String> = bad
             .iter()
@@ -462,19 +462,6 @@ fn rate_choices(
         }
     }
     found
-}
-
-/// Rebuilds the tax subtotals from the lines (the printed totals stay as printed).
-fn regroup_taxes(invoice: &mut Invoice) {
-    for total in &mut invoice.tax_totals {
-        total.subtotals = crate::invoice::subtotals_by_rate(&invoice.lines, &total.tax);
-    }
-    invoice.totals.tax_exclusive = invoice
-        .tax_totals
-        .iter()
-        .flat_map(|t| &t.subtotals)
-        .map(|s| s.taxable)
-        .sum();
 }
 
 /// Compares the fields read from the text with what `AnalyzeExpense` found: agreement

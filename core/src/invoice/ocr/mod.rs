@@ -40,6 +40,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 pub use checks::confirm_with_qr;
+pub(crate) use extract::item_code;
 pub use tesseract::{read_hocr, read_tsv};
 pub use text::{Engine, TextDocument, TextLine, TextPage, Word};
 pub use textract::{Expense, ExpenseField, read_expense};
