@@ -6,6 +6,7 @@
 pub mod deskew;
 mod error;
 pub mod graphics;
+pub mod page_image;
 pub mod strokes;
 pub mod tools;
 

@@ -286,7 +286,7 @@ fn qr_text(page: &GrayImage) -> Result<Option<String>, ScanError> {
     }
 }
 
-fn scratch_dir() -> Result<std::path::PathBuf, ScanError> {
+pub(crate) fn scratch_dir() -> Result<std::path::PathBuf, ScanError> {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "bmc-ocr-{}-{}",

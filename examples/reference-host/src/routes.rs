@@ -8,7 +8,7 @@
 //! | `invoice.ocr.completed` (of an upload) | `invoice-processing-queue`: register the text |
 //! | `invoice.validated` | the event log (analytics) |
 //! | `commission.calculated` (with a mail address) | `notification-queue`: mail the certificate |
-//! | `invoice.review.requeued` | `invoice-processing-queue`: register it again (approved or rechecked) |
+//! | `invoice.review.requeued` | `invoice-processing-queue`: register it again (approved, rechecked or corrected) |
 
 use serde_json::{Value, json};
 
@@ -80,6 +80,7 @@ pub fn targets(event: &OutboxEvent) -> Vec<(QueueName, Outgoing)> {
                     "text_key": text("text_key"),
                     "qr": text("qr"),
                     "approval": detail.get("approval"),
+                    "corrections": detail.get("corrections"),
                 })
                 .to_string(),
                 group_id: Some(group),

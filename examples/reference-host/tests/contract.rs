@@ -174,13 +174,19 @@ async fn state_contract(state: Arc<dyn State>) {
         .unwrap();
     assert_eq!(earlier.len(), 3, "to is exclusive");
 
-    // A status change with its events.
+    // A status change with its events, and an entry that says why.
     state
         .set_status(
             "inv_00000002",
             Status::Ocr,
             None,
             vec![event("invoice.ocr.started")],
+            vec![NewAudit::new(
+                &worker(),
+                "invoice.corrected",
+                "inv_00000002",
+                serde_json::json!({"corrections": [{"path": "number", "before": "FE1", "after": "FE7"}]}),
+            )],
             &worker(),
         )
         .await
@@ -365,6 +371,7 @@ async fn audit_contract(state: &dyn State) {
             "invoice.uploaded",
             "invoice.uploaded",
             "invoice.uploaded",
+            "invoice.corrected",
             "invoice.status",
             "invoice.processed",
             "invoice.processed",

@@ -97,7 +97,14 @@ pub async fn redrive(
         {
             host.caps
                 .state
-                .set_status(invoice, Status::Pending, None, Vec::new(), &actor)
+                .set_status(
+                    invoice,
+                    Status::Pending,
+                    None,
+                    Vec::new(),
+                    Vec::new(),
+                    &actor,
+                )
                 .await?;
         }
     }

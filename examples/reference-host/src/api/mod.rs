@@ -6,10 +6,12 @@ mod body;
 mod certificates;
 mod commissions;
 mod console;
+mod corrections;
 mod invoices;
 mod ocr;
 mod openapi;
 mod ops;
+mod pages;
 mod products;
 mod review;
 mod session;
@@ -100,6 +102,16 @@ pub fn routes(host: &Arc<Host>) -> Vec<(RouteSpec, MethodRouter<Arc<Host>>)> {
             route!("POST", "/invoices/{id}/review", Write, "invoices", "Settle an invoice in NEEDS_REVIEW: `{\"decision\": \"approve\"|\"recheck\"|\"reject\", \"reason\"}` (a reason to approve or reject). Approve and recheck register it again (approve keeps the approval in the registration); reject makes it REJECTED. Audited.",
             query: &[], body: Some("application/json"), answers: (202, JSON)),
             post(review::review),
+        ),
+        (
+            route!("POST", "/invoices/{id}/corrections", Write, "invoices", "Correct the fields OCR doubted of a scanned invoice in NEEDS_REVIEW: `{\"corrections\": [{\"path\", \"value\"}], \"reason\"}` (paths as in the invoice's `source.doubtful`; a field confirmed is given as read). 422 `INVOICE_CORRECTION_INVALID` names a field that cannot take the value; otherwise it is registered again with every correction made so far, and each field's value before and after is audited (`invoice.corrected`).",
+            query: &[], body: Some("application/json"), answers: (202, JSON)),
+            post(corrections::correct),
+        ),
+        (
+            route!("GET", "/invoices/{id}/pages/{page}", Read, "invoices", "A page of the uploaded document as a PNG image (page 1 of an image; a PDF's page rendered), for reading beside the fields OCR doubted.",
+            query: &[("width", "the image's width in pixels, 200 to 2,400 (1,200 by default)")], body: None, answers: (200, "image/png")),
+            get(pages::page),
         ),
         (
             route!("POST", "/ocr/process", Write, "ocr", "Read a scan (PDF or image) into fields, without registering it.",

@@ -386,13 +386,15 @@ pub trait State: Send + Sync + std::fmt::Debug {
         filter: &InvoiceFilter,
     ) -> Result<Vec<InvoiceRecord>, CapabilityError>;
 
-    /// Sets an invoice's status (and its error), with events.
+    /// Sets an invoice's status (and its error), with events, and audit entries that say why
+    /// (`reasons`, appended before the status change's own, in the same transaction).
     async fn set_status(
         &self,
         id: &str,
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        reasons: Vec<NewAudit>,
         actor: &Actor,
     ) -> Result<(), CapabilityError>;
 

@@ -521,6 +521,7 @@ impl State for SqliteState {
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        reasons: Vec<NewAudit>,
         actor: &Actor,
     ) -> Result<(), CapabilityError> {
         let id = id.to_string();
@@ -537,8 +538,9 @@ impl State for SqliteState {
                     params![id, status.name(), error, now_rfc3339()],
                 )?;
                 append_events(&tx, &events)?;
-                let entry = status_audit(&actor, &id, before.processing_status, status, error.as_deref());
-                append_audit(&tx, vec![entry])?;
+                let mut entries = reasons;
+                entries.push(status_audit(&actor, &id, before.processing_status, status, error.as_deref()));
+                append_audit(&tx, entries)?;
                 tx.commit()
             })
             .await

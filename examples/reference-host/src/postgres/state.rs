@@ -476,6 +476,7 @@ impl State for PostgresState {
         status: Status,
         error: Option<String>,
         events: Vec<OutboxEvent>,
+        reasons: Vec<NewAudit>,
         actor: &Actor,
     ) -> Result<(), CapabilityError> {
         let mut client = self.db.client("state").await?;
@@ -489,8 +490,9 @@ impl State for PostgresState {
             .await
             .map_err(fail)?;
         append_events(&tx, &events).await?;
-        let entry = status_audit(actor, id, before, status, error.as_deref());
-        append_audit(&tx, vec![entry]).await?;
+        let mut entries = reasons;
+        entries.push(status_audit(actor, id, before, status, error.as_deref()));
+        append_audit(&tx, entries).await?;
         tx.commit().await.map_err(fail)
     }
 

@@ -108,6 +108,7 @@ async fn read(host: &Arc<Host>, job: JobRecord) -> Result<(), WorkError> {
                 Status::Ocr,
                 None,
                 Vec::new(),
+                Vec::new(),
                 &Actor::system("ocr"),
             )
             .await?;

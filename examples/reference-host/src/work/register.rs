@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use bmc_core::compliance::Severity;
+use bmc_core::invoice::Correction;
 use bmc_core::pipeline::Registration;
 use serde::Deserialize;
 
@@ -26,6 +27,9 @@ struct Job {
     /// A reviewer's approval: registered even when it would go to review again.
     #[serde(default)]
     approval: Option<serde_json::Value>,
+    /// A reviewer's corrections of the fields read from the scan (every one made so far).
+    #[serde(default)]
+    corrections: Option<Vec<Correction>>,
 }
 
 /// Handles one message of `invoice-processing-queue`.
@@ -47,6 +51,7 @@ pub async fn handle(
                 &job.invoice_id,
                 Status::Failed,
                 Some(e.message.clone()),
+                Vec::new(),
                 Vec::new(),
                 &Actor::system("registration"),
             )
@@ -72,12 +77,17 @@ async fn register(host: &Arc<Host>, job: &Job) -> Result<(), WorkError> {
     let engine = host.engine().map_err(|p| WorkError::from(p.detail))?;
     let date = engine.registration_date();
     let qr = job.qr.clone();
+    let corrections = job.corrections.clone().unwrap_or_default();
     let read = tokio::task::spawn_blocking(move || {
         let mut events = Vec::new();
+        let pipeline = &engine.pipeline;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine
-                .pipeline
-                .register_scanned(&document, qr.as_deref(), date, &mut events)
+            if corrections.is_empty() {
+                return pipeline.register_scanned(&document, qr.as_deref(), date, &mut events);
+            }
+            let mut invoice = pipeline.read_scanned(&document, qr.as_deref())?;
+            invoice.correct(&corrections)?;
+            pipeline.register_invoice(invoice, date, &mut events)
         }));
         (result, events)
     })
@@ -152,9 +162,16 @@ fn unreadable(invoice: &InvoiceRecord, e: &bmc_core::Error) -> (Outcome, Vec<Out
 
 /// The status a registration gets: REJECTED when it cannot be registered, NEEDS_REVIEW when
 /// it can but a finding or a line's product match asks for a person, REGISTERED otherwise.
+/// An invoice read from a page whose every error is on a field the reader doubted goes to
+/// NEEDS_REVIEW, not REJECTED: the error may be the reader's, and a person reading the page
+/// corrects the field (`POST /invoices/{id}/corrections`) or rejects the invoice.
 pub fn status_of(registration: &Registration) -> Status {
     if !registration.registrable {
-        Status::Rejected
+        if errors_on_doubtful_fields(registration) {
+            Status::NeedsReview
+        } else {
+            Status::Rejected
+        }
     } else if registration
         .findings
         .iter()
@@ -167,6 +184,25 @@ pub fn status_of(registration: &Registration) -> Status {
     }
 }
 
+/// Whether every error finding is on a field the OCR reader doubted (or within one).
+fn errors_on_doubtful_fields(registration: &Registration) -> bool {
+    let doubtful = registration.invoice.source.doubtful_fields();
+    let mut errors = registration
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .peekable();
+    errors.peek().is_some()
+        && errors.all(|f| {
+            doubtful.iter().any(|d| {
+                f.path == *d
+                    || f.path
+                        .strip_prefix(d)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            })
+        })
+}
+
 async fn registered(
     host: &Arc<Host>,
     invoice: &InvoiceRecord,
@@ -176,7 +212,7 @@ async fn registered(
 ) -> Result<(Outcome, Vec<OutboxEvent>), WorkError> {
     let mut status = status_of(registration);
     let mut review_reason = None;
-    let dian = if status == Status::Rejected {
+    let dian = if !registration.registrable {
         None
     } else {
         let check = crate::dian::check(host.dian.as_ref(), registration).await;
@@ -192,8 +228,9 @@ async fn registered(
         }
         Some(check)
     };
-    // A reviewer approved it: what would send it to review again does not.
-    let approval = approval.filter(|_| status == Status::NeedsReview);
+    // A reviewer approved it: what would send it to review again does not; an invoice
+    // that cannot be registered is not registered by an approval.
+    let approval = approval.filter(|_| status == Status::NeedsReview && registration.registrable);
     if approval.is_some() {
         status = Status::Registered;
         review_reason = None;
