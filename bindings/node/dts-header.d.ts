@@ -154,6 +154,19 @@ export interface Finding {
   message_en: string
 }
 
+/** A reviewer's correction as applied: the field's value before and after. */
+export interface Corrected {
+  path: string
+  before: string
+  after: string
+}
+
+/** What `correctInvoice` answers: the corrected invoice and each correction as applied. */
+export interface CorrectedInvoice {
+  invoice: Invoice
+  corrected: Corrected[]
+}
+
 /** An event of the platform (`invoice.uploaded`, ...) with its EventBridge source and type. */
 export interface PipelineEvent {
   name: string

@@ -154,6 +154,19 @@ export interface Finding {
   message_en: string
 }
 
+/** A reviewer's correction as applied: the field's value before and after. */
+export interface Corrected {
+  path: string
+  before: string
+  after: string
+}
+
+/** What `correctInvoice` answers: the corrected invoice and each correction as applied. */
+export interface CorrectedInvoice {
+  invoice: Invoice
+  corrected: Corrected[]
+}
+
 /** An event of the platform (`invoice.uploaded`, ...) with its EventBridge source and type. */
 export interface PipelineEvent {
   name: string
@@ -401,6 +414,26 @@ export interface Commission {
 }
 
 /**
+ * Applies a reviewer's corrections of fields read from a page, all or none: answers the
+ * corrected invoice (the amounts that follow worked out again, the fields marked `operator`
+ * and no longer doubtful) and each correction as applied (`path`, `before`, `after`). A path
+ * that cannot be corrected or a value not of the field's type throws
+ * `INVOICE_CORRECTION_INVALID`.
+ */
+export declare function correctInvoice(invoice: Invoice, corrections: Correction[]): CorrectedInvoice
+
+/** One field as a person read it on the page (see `correctInvoice`). */
+export interface Correction {
+  /** The field's path: `cufe`, `issue_date`, `lines[2].base`, `totals.payable`, ... */
+  path: string
+  /**
+   * The value as text: dates `YYYY-MM-DD`, amounts with a full stop and no thousands
+   * separators.
+   */
+  value: string
+}
+
+/**
  * The fields of a CUFE (invoice) or CUDE (credit or debit note). Amounts are decimal strings
  * with at most two decimals.
  */
@@ -451,6 +484,12 @@ export interface GroupFeeResult {
   /** Tier slices. */
   slices: Array<TierSliceResult>
 }
+
+/**
+ * The value of an invoice's field at `path` as a correction writes it, or null when the
+ * invoice has no such field.
+ */
+export declare function invoiceFieldText(invoice: Invoice, path: string): string | null
 
 /** Reads OCR output: `format` is `tesseract-tsv`, `pdftotext-tsv`, `hocr` or `textract`. */
 export declare function invoiceFromOcr(text: string, format: string, options?: OcrReadOptions | undefined | null): Invoice

@@ -191,3 +191,36 @@ fn every_finding_has_a_minimal_document() {
     assert_eq!(covered, all, "every finding code has a case");
     std::fs::remove_dir_all(&index).ok();
 }
+
+#[test]
+fn corrections() {
+    let vectors = vectors();
+    let cases = vectors["correct"].as_array().unwrap();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let text = std::fs::read_to_string(root().join(case["file"].as_str().unwrap())).unwrap();
+        let format = OcrFormat::parse(case["format"].as_str().unwrap()).unwrap();
+        let mut invoice = ocr::from_ocr(&text, format, None, &OcrOptions::default()).unwrap();
+        let corrections: Vec<invoice::Correction> =
+            serde_json::from_value(case["corrections"].clone()).unwrap();
+        let result = invoice.correct(&corrections);
+        if let Some(error) = case.get("error") {
+            let e = result.unwrap_err();
+            assert_eq!(e.code(), error["code"], "{name}");
+            assert!(
+                e.to_string().contains(error["mentions"].as_str().unwrap()),
+                "{name}: {e}"
+            );
+            continue;
+        }
+        let done = serde_json::to_value(result.unwrap()).unwrap();
+        assert_eq!(done, case["corrected"], "{name}");
+        let json: Value = serde_json::from_str(&invoice.to_json()).unwrap();
+        for (pointer, expected) in case["expect"].as_object().unwrap() {
+            assert_eq!(json.pointer(pointer), Some(expected), "{name} {pointer}");
+        }
+        let mut doubtful = invoice.source.doubtful_fields();
+        doubtful.sort();
+        assert_eq!(doubtful, strings(&case["doubtful"]), "{name}");
+    }
+}

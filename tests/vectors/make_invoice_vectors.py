@@ -7,6 +7,9 @@
   is the reader's current output, kept so all three languages agree on it).
 - "validate": the finding codes of each document, written by hand from the fault each
   document carries (see data/invoices/faulty/make_faulty.py).
+- "correct": a reviewer's corrections of an OCR reading and what they give (the fields as
+  JSON pointers, the corrections as applied, the fields still doubtful), or the error; written
+  by hand and kept as they are when this script runs.
 
 Run from the repository root after `cargo build -p bmc-cli`:
 
@@ -118,8 +121,12 @@ def main():
         }
         for f, date, environment, key, pin, codes, registrable in ENVIRONMENT_AND_KEYS
     ]
-    out = {"read": read, "validate": validate}
-    (ROOT / "tests" / "vectors" / "invoices.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    target = ROOT / "tests" / "vectors" / "invoices.json"
+    # "correct" is written by hand (a reviewer's corrections of an OCR reading, and what they
+    # give): kept as it is.
+    kept = json.loads(target.read_text(encoding="utf-8")).get("correct", []) if target.exists() else []
+    out = {"read": read, "validate": validate, "correct": kept}
+    target.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

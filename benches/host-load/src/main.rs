@@ -13,6 +13,8 @@
 //! the environment too (`BMC_HOST_BACKENDS__STATE=postgres`, ...); with
 //! `BMC_LOAD_WORKER_PROCESSES=N` the host loaded runs no workers and N more processes of
 //! it, sharing its folder and backends, do the work (a scaled-out deployment on one machine).
+//! With `BMC_LOAD_DATA_DIR=folder` the host's folder is that one, kept afterwards with the
+//! invoices loaded (`benches/console-list/run.sh` measures the console on them).
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -369,7 +371,11 @@ fn main() -> Result<(), Failure> {
     let count: usize = args.get(2).map_or(Ok(3_000), |a| a.parse())?;
     let get_rate: usize = args.get(3).map_or(Ok(2_000), |a| a.parse())?;
     let upload_rate: usize = args.get(4).map_or(Ok(100), |a| a.parse())?;
-    let data = std::env::temp_dir().join(format!("bmc-host-load-{}", std::process::id()));
+    // A folder given is kept, with the invoices loaded, for what is measured on them next.
+    let kept = std::env::var_os("BMC_LOAD_DATA_DIR").map(PathBuf::from);
+    let data = kept.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("bmc-host-load-{}", std::process::id()))
+    });
     let _ = std::fs::remove_dir_all(&data);
     eprintln!("generating {} invoices ...", count + upload_rate * 20);
     let documents = invoices(count + upload_rate * 20, 97)?;
@@ -394,6 +400,8 @@ fn main() -> Result<(), Failure> {
         paced_uploads(&host, &documents[count..], upload_rate)?;
     }
     drop(host);
-    let _ = std::fs::remove_dir_all(&data);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&data);
+    }
     Ok(())
 }

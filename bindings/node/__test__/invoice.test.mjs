@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { readInvoice, invoiceFromOcr, validate, isRegistrable, Catalog } = require('../index.js')
+const { readInvoice, invoiceFromOcr, validate, isRegistrable, Catalog, correctInvoice, invoiceFieldText } = require('../index.js')
 const root = new URL('../../../', import.meta.url)
 const file = (name) => new URL(name, root)
 const vectors = JSON.parse(readFileSync(file('tests/vectors/invoices.json'), 'utf8'))
@@ -106,5 +106,30 @@ for (const c of findings.cases) {
       c.catalog ? findingsCatalog : undefined,
     )
     assert.deepEqual([...new Set(got.map((f) => f.code))].sort(), c.codes)
+  })
+}
+
+for (const c of vectors.correct) {
+  test(`correct: ${c.name}`, () => {
+    const invoice = invoiceFromOcr(readFileSync(file(c.file), 'utf8'), c.format)
+    if (c.error) {
+      assert.throws(
+        () => correctInvoice(invoice, c.corrections),
+        (e) => e.code === c.error.code && e.message.includes(c.error.mentions),
+      )
+      return
+    }
+    const { invoice: corrected, corrected: done } = correctInvoice(invoice, c.corrections)
+    assert.deepEqual(done, c.corrected)
+    for (const [pointer, expected] of Object.entries(c.expect)) {
+      const found = pointer
+        .slice(1)
+        .split('/')
+        .reduce((o, k) => (o == null ? o : o[k]), corrected)
+      assert.deepEqual(found, expected, pointer)
+    }
+    assert.deepEqual(doubtful(corrected), c.doubtful)
+    assert.equal(invoiceFieldText(corrected, 'cufe'), corrected.cufe)
+    assert.equal(invoiceFieldText(corrected, 'lines[99].base'), null)
   })
 }

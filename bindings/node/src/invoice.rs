@@ -166,3 +166,47 @@ pub fn is_registrable(env: Env, findings: Vec<Value>) -> Result<bool> {
         .collect::<Result<Vec<_>>>()?;
     Ok(compliance::registrable_with(severities))
 }
+
+/// One field as a person read it on the page (see `correctInvoice`).
+#[derive(Debug)]
+#[napi(object)]
+pub struct Correction {
+    /// The field's path: `cufe`, `issue_date`, `lines[2].base`, `totals.payable`, ...
+    pub path: String,
+    /// The value as text: dates `YYYY-MM-DD`, amounts with a full stop and no thousands
+    /// separators.
+    pub value: String,
+}
+
+/// Applies a reviewer's corrections of fields read from a page, all or none: answers the
+/// corrected invoice (the amounts that follow worked out again, the fields marked `operator`
+/// and no longer doubtful) and each correction as applied (`path`, `before`, `after`). A path
+/// that cannot be corrected or a value not of the field's type throws
+/// `INVOICE_CORRECTION_INVALID`.
+#[napi(
+    ts_args_type = "invoice: Invoice, corrections: Correction[]",
+    ts_return_type = "CorrectedInvoice"
+)]
+pub fn correct_invoice(env: Env, invoice: Value, corrections: Vec<Correction>) -> Result<Value> {
+    let mut invoice = Invoice::from_json(&invoice.to_string()).map_err(|e| to_js(&env, e))?;
+    let corrections: Vec<invoice::Correction> = corrections
+        .into_iter()
+        .map(|c| invoice::Correction {
+            path: c.path,
+            value: c.value,
+        })
+        .collect();
+    let done = invoice.correct(&corrections).map_err(|e| to_js(&env, e))?;
+    Ok(serde_json::json!({
+        "invoice": to_value(&env, &invoice)?,
+        "corrected": done,
+    }))
+}
+
+/// The value of an invoice's field at `path` as a correction writes it, or null when the
+/// invoice has no such field.
+#[napi(ts_args_type = "invoice: Invoice, path: string")]
+pub fn invoice_field_text(env: Env, invoice: Value, path: String) -> Result<Option<String>> {
+    let invoice = Invoice::from_json(&invoice.to_string()).map_err(|e| to_js(&env, e))?;
+    Ok(invoice.field_text(&path))
+}

@@ -17,6 +17,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(invoice_from_ocr_json, m)?)?;
     m.add_function(wrap_pyfunction!(validate_json, m)?)?;
     m.add_function(wrap_pyfunction!(is_registrable_severities, m)?)?;
+    m.add_function(wrap_pyfunction!(correct_invoice_json, m)?)?;
+    m.add_function(wrap_pyfunction!(invoice_field_text, m)?)?;
     Ok(())
 }
 
@@ -117,4 +119,31 @@ fn is_registrable_severities(severities: Vec<String>) -> PyResult<bool> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     Ok(compliance::registrable_with(parsed))
+}
+
+/// Applies a reviewer's corrections (`(path, value)` pairs) to an invoice given as JSON, all
+/// or none; returns the corrected invoice's JSON and the corrections as applied (JSON: path,
+/// before, after).
+#[pyfunction]
+fn correct_invoice_json(
+    py: Python<'_>,
+    invoice_json: &str,
+    corrections: Vec<(String, String)>,
+) -> PyResult<(String, String)> {
+    let mut invoice = Invoice::from_json(invoice_json).map_err(|e| to_py(py, e))?;
+    let corrections: Vec<invoice::Correction> = corrections
+        .into_iter()
+        .map(|(path, value)| invoice::Correction { path, value })
+        .collect();
+    let done = invoice.correct(&corrections).map_err(|e| to_py(py, e))?;
+    let done = serde_json::to_string(&done)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    Ok((invoice.to_json(), done))
+}
+
+/// The value of an invoice's field at `path` as a correction writes it, or None.
+#[pyfunction]
+fn invoice_field_text(py: Python<'_>, invoice_json: &str, path: &str) -> PyResult<Option<String>> {
+    let invoice = Invoice::from_json(invoice_json).map_err(|e| to_py(py, e))?;
+    Ok(invoice.field_text(path))
 }

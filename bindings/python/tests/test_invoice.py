@@ -128,3 +128,31 @@ def test_every_finding_has_a_minimal_document(case, findings_catalog):
         catalog=findings_catalog if case.get("catalog") else None,
     )
     assert sorted({f.code for f in findings}) == case["codes"]
+
+
+def _pointer(value, pointer):
+    for name in pointer.strip("/").split("/"):
+        value = value[int(name)] if isinstance(value, list) else value[name]
+    return value
+
+
+@pytest.mark.parametrize("case", VECTORS["correct"], ids=lambda c: c["name"])
+def test_corrections(case):
+    text = (ROOT / case["file"]).read_text(encoding="utf-8")
+    invoice = bmc_core.invoice_from_ocr(text, case["format"])
+    pairs = [(c["path"], c["value"]) for c in case["corrections"]]
+    if "error" in case:
+        with pytest.raises(bmc_core.errors.InvalidInput) as raised:
+            bmc_core.invoice.correct(invoice, pairs)
+        assert raised.value.code == case["error"]["code"]
+        assert case["error"]["mentions"] in str(raised.value)
+        return
+    corrected, done = bmc_core.invoice.correct(invoice, pairs)
+    assert [vars(d) for d in done] == case["corrected"]
+    as_json = corrected.to_dict()
+    for pointer, expected in case["expect"].items():
+        assert _pointer(as_json, pointer) == expected, pointer
+    assert sorted(corrected.source.doubtful_fields()) == case["doubtful"]
+    assert corrected.field_text("cufe") == corrected.cufe
+    # The invoice given is not changed.
+    assert invoice.cufe != corrected.cufe

@@ -104,6 +104,12 @@ fn a_reviewer_corrects_the_doubtful_fields_beside_the_page() {
         serde_json::from_value(registration["invoice"]["source"]["doubtful"].clone()).unwrap();
     assert!(doubtful.contains(&"cufe".to_string()), "{doubtful:?}");
     assert_eq!(registration["registrable"], false);
+    // Beside it, each doubtful field's value as a correction gives it.
+    let listed = details["doubtful"].as_array().unwrap();
+    assert_eq!(listed.len(), doubtful.len());
+    let cufe_read = listed.iter().find(|f| f["path"] == "cufe").unwrap();
+    assert_eq!(cufe_read["correctable"], true);
+    assert_eq!(cufe_read["value"], registration["invoice"]["cufe"]);
 
     // The page beside the fields.
     let token = host.token(Role::Viewer);

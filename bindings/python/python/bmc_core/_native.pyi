@@ -50,6 +50,8 @@ __all__ = [
     "invoice_from_ocr_json",
     "validate_json",
     "is_registrable_severities",
+    "correct_invoice_json",
+    "invoice_field_text",
     "Pipeline",
     "Registration",
 ]
@@ -156,6 +158,8 @@ def validate_json(
     catalog: Catalog | None = None,
 ) -> str: ...
 def is_registrable_severities(severities: Sequence[str]) -> bool: ...
+def correct_invoice_json(invoice_json: str, corrections: Sequence[tuple[str, str]]) -> tuple[str, str]: ...
+def invoice_field_text(invoice_json: str, path: str) -> str | None: ...
 
 @final
 class RuleBook:

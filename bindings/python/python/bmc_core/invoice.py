@@ -21,6 +21,7 @@ from typing import Any, Optional
 from bmc_core import _native, errors
 
 __all__ = [
+    "Corrected",
     "ExchangeRate",
     "FieldConfidence",
     "Finding",
@@ -32,6 +33,7 @@ __all__ = [
     "Source",
     "TaxSubtotal",
     "TaxTotal",
+    "correct",
     "invoice_from_ocr",
     "is_registrable",
     "read_invoice",
@@ -369,6 +371,11 @@ class Invoice:
         """The JSON form, as the Rust core and the Node package read it."""
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
+    def field_text(self, path: str) -> Optional[str]:
+        """The value of the field at ``path`` (``"cufe"``, ``"lines[2].base"``, ...) as a
+        correction writes it, or None when the invoice has no such field."""
+        return _native.invoice_field_text(self.to_json(), path)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -380,6 +387,37 @@ class Finding:
     path: str
     message_es: str
     message_en: str
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A reviewer's correction as applied: the field's ``path`` and its value ``before`` and
+    ``after`` (equal when the value was confirmed as read)."""
+
+    path: str
+    before: str
+    after: str
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the value was confirmed as read rather than changed."""
+        return self.before == self.after
+
+
+def correct(invoice: Invoice, corrections: Any) -> tuple[Invoice, list[Corrected]]:
+    """Applies a reviewer's corrections of fields read from a page, all or none:
+    ``corrections`` maps each field's path to its value as text (a dict, or ``(path, value)``
+    pairs; dates ``YYYY-MM-DD``, amounts with a full stop and no thousands separators).
+    Returns the corrected invoice (the amounts that follow worked out again, the fields marked
+    ``operator`` and no longer doubtful) and each correction as applied. A path that cannot be
+    corrected or a value not of the field's type raises
+    :class:`bmc_core.errors.InvalidInput` with code ``INVOICE_CORRECTION_INVALID``."""
+    pairs = list(corrections.items()) if isinstance(corrections, dict) else [tuple(p) for p in corrections]
+    for i, pair in enumerate(pairs):
+        if len(pair) != 2 or not all(isinstance(x, str) for x in pair):
+            raise TypeError(f"corrections[{i}]: expected a (path, value) pair of strings, got {pair!r}")
+    text, done = _native.correct_invoice_json(invoice.to_json(), pairs)
+    return Invoice.from_json(text), [Corrected(**c) for c in json.loads(done)]
 
 
 def read_invoice(data: bytes, *, technical_key: Optional[str] = None, threshold: Optional[float] = None) -> Invoice:

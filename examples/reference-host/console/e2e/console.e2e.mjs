@@ -1,72 +1,29 @@
 // The console end to end in Debian's Chromium (playwright-core, no browser download): a host
 // started on the sample catalog; an operator signs in, uploads the sample invoices by the
 // file chooser, watches them reach REGISTERED without reloading, opens one and downloads its
-// certificate (its text checked with pdftotext); a viewer finds upload absent and refused by
-// the API; an automated accessibility check (axe-core) on each page; screenshots for docs/.
+// certificate (its text checked with pdftotext); uploads a scan whose CUFE was misread and
+// corrects it beside the page image until it is registered; a viewer finds upload absent and
+// refused by the API; an automated accessibility check (axe-core) on each page; screenshots for docs/.
 //
 //   BMC_E2E_HOST=target/debug/bmc-host node examples/reference-host/console/e2e/console.e2e.mjs
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../../..');
-const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
-const bin = process.env.BMC_E2E_HOST ?? join(target, 'debug', 'bmc-host');
-const browserPath = process.env.BMC_CHROMIUM ?? '/usr/bin/chromium';
+import { browserPath, root, signIn, startHost } from './harness.mjs';
 const shots = process.env.BMC_SCREENSHOTS ?? null;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const samples = ['FEV-0001.xml', 'FEV-0005.xml', 'FEV-0006.xml'].map((f) => join(root, 'data/invoices', f));
+// A scan whose QR code is painted out: its CUFE is read from the print, and misread.
+const scan = join(root, 'data/invoices/scans/FEV-0002-no-qr.png');
+const printedCufe = JSON.parse(readFileSync(join(root, 'data/invoices/FEV-0002.json'), 'utf8')).cufe;
 
 function step(what) {
   console.log(`• ${what}`);
-}
-
-/** Starts the host on a free port of 127.0.0.1; answers its address and process. */
-async function startHost(data) {
-  const config = join(data, 'host.toml');
-  writeFileSync(
-    config,
-    [
-      'listen = "127.0.0.1:0"',
-      `data_dir = "${data}"`,
-      `catalog_csv = "${root}/data/sample-catalog.csv.gz"`,
-      `technical_keys = "${root}/data/invoices/technical-keys.csv"`,
-      'registration_date = "2026-12-01"',
-      '[auth]',
-      'dev_sign_in = true',
-      '[queues]',
-      'poll_milliseconds = 50',
-    ].join('\n'),
-  );
-  // Only the file configures it: the caller's BMC_HOST_* variables would override it.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BMC_HOST_')));
-  const host = spawn(bin, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  const base = await new Promise((ok, fail) => {
-    let seen = '';
-    const timer = setTimeout(() => fail(new Error(`the host did not start:\n${seen}`)), 120_000);
-    host.stderr.on('data', (chunk) => {
-      seen += chunk;
-      const m = /bmc-host listening on (http:\/\/[\d.:]+)/.exec(seen);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    host.on('exit', (code) => fail(new Error(`the host exited (${code}):\n${seen}`)));
-  });
-  for (let i = 0; i < 1500; i++) {
-    const ready = await fetch(`${base}/ready`).then((r) => r.status).catch(() => 0);
-    if (ready === 200) return { base, host };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the host never became ready');
 }
 
 /** Runs axe-core on the page: no serious or critical violation. */
@@ -89,15 +46,6 @@ async function shot(page, name) {
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   }
-}
-
-async function signIn(page, base, role) {
-  await page.goto(base);
-  await page.getByRole('combobox', { name: 'Rol' }).click();
-  await page.getByRole('option', { name: role, exact: true }).click();
-  await page.getByRole('textbox', { name: 'Nombre' }).fill(`e2e-${role}`);
-  await page.getByRole('button', { name: 'Ingreso de desarrollo' }).click();
-  await page.getByTestId('who').filter({ hasText: `dev:e2e-${role}` }).waitFor();
 }
 
 const data = mkdtempSync(join(tmpdir(), 'bmc-console-e2e-'));
@@ -156,6 +104,25 @@ try {
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: /Commission/ }).waitFor();
   await page.getByRole('button', { name: 'Español' }).click();
+
+  step('a scan with a doubtful field: corrected beside the page, then registered');
+  await page.getByRole('tab', { name: 'Facturas' }).click();
+  await page.getByTestId('upload-input').setInputFiles(scan);
+  const inReview = page.locator('tr[data-invoice]:has([data-status="NEEDS_REVIEW"])', { hasText: 'SETP990000002' });
+  await inReview.waitFor({ timeout: 180_000 });
+  await inReview.locator('a').click();
+  await page.getByRole('heading', { name: 'Campos dudosos del OCR' }).waitFor();
+  const image = page.getByRole('img', { name: 'Página 1 del documento' });
+  await image.waitFor();
+  assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the page image is shown');
+  const cufe = page.getByRole('textbox', { name: 'CUFE' });
+  assert.notEqual(await cufe.inputValue(), printedCufe, 'the CUFE was misread');
+  await accessible(page, 'field review');
+  await cufe.fill(printedCufe);
+  await shot(page, 'field-review');
+  await page.getByRole('button', { name: 'Enviar correcciones' }).click();
+  await page.locator('article [data-status="REGISTERED"]').waitFor({ timeout: 120_000 });
+  await page.getByRole('heading', { name: /Certificado CERT-/ }).waitFor();
 
   step("indicators: today's registrations charted");
   await page.getByRole('tab', { name: 'Indicadores' }).click();

@@ -67,7 +67,8 @@ export function App() {
           aria-label="sections"
         >
           {tabs.map(([key, label]) => (
-            <Tab key={key} value={key} label={label} />
+            // A click on the current tab goes back to its first page (from an invoice to the list).
+            <Tab key={key} value={key} label={label} onClick={() => go(`/${key}`)} />
           ))}
         </Tabs>
       </AppBar>

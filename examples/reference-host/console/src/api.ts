@@ -21,8 +21,19 @@ export interface Invoice {
   registration_id: string | null;
   certificate_id: string | null;
   error: string | null;
+  needs_ocr?: boolean;
   created_at: string;
   updated_at: string;
+}
+
+/** A field the OCR reader doubted, as `/invoices/{id}/details` lists it. */
+export interface DoubtfulField {
+  path: string;
+  /** The value as read, as a correction gives it; null when it cannot be corrected. */
+  value: string | null;
+  correctable: boolean;
+  confidence: number;
+  checks?: string[];
 }
 
 export interface InvoicePage {
@@ -79,13 +90,24 @@ export const api = createApi({
       query: (filters) => ({ url: 'invoices', params: clean(filters) }),
       providesTags: ['Invoice'],
     }),
-    details: build.query<{ invoice: Invoice; registration: Json | null }, string>({
+    details: build.query<{ invoice: Invoice; registration: Json | null; doubtful?: DoubtfulField[] }, string>({
       query: (id) => `invoices/${encodeURIComponent(id)}/details`,
       providesTags: ['Invoice'],
     }),
     review: build.mutation<Json, { id: string; decision: string; reason?: string }>({
       query: ({ id, ...body }) => ({
         url: `invoices/${encodeURIComponent(id)}/review`,
+        method: 'POST',
+        body,
+      }),
+      invalidatesTags: ['Invoice'],
+    }),
+    correct: build.mutation<
+      Json,
+      { id: string; corrections: { path: string; value: string }[]; reason?: string }
+    >({
+      query: ({ id, ...body }) => ({
+        url: `invoices/${encodeURIComponent(id)}/corrections`,
         method: 'POST',
         body,
       }),
@@ -129,6 +151,7 @@ export const {
   useInvoicesQuery,
   useDetailsQuery,
   useReviewMutation,
+  useCorrectMutation,
   useEmailCertificateMutation,
   useLazySearchProductsQuery,
   useLazyProductQuery,
@@ -149,6 +172,15 @@ export function problemOf(error: unknown): string {
   if (!e) return '';
   if (e.data && e.data.detail) return `${e.data.code ?? e.status}: ${e.data.detail}`;
   return String(e.status ?? 'error');
+}
+
+/** Fetches `path` with the session's token as an object URL (for an image), or null. */
+export async function objectUrl(path: string, token: string | null): Promise<string | null> {
+  const answer = await fetch(`${window.location.origin}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!answer.ok) return null;
+  return URL.createObjectURL(await answer.blob());
 }
 
 /** Uploads `file`, reporting progress (0 to 1); answers the host's JSON. */

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import { StatusChip } from './components/StatusChip';
+import { InvoiceDetail } from './pages/InvoiceDetail';
 import { SignIn } from './pages/SignIn';
 import { languageChosen } from './store';
 import { fakeHost, renderWith } from './test-utils';
@@ -102,5 +103,52 @@ describe('the console', () => {
     expect(money.querySelector('title')?.textContent).toBe('2026-12-01: 123760.00');
     expect(screen.getByText('1.3 s')).toBeInTheDocument();
     expect(screen.getByText('97.5 %')).toBeInTheDocument();
+  });
+
+  it('shows the doubtful OCR fields beside the page, and submits what the reviewer read', async () => {
+    URL.createObjectURL = vi.fn(() => 'blob:page-1');
+    URL.revokeObjectURL = vi.fn();
+    const calls = fakeHost({
+      'GET /invoices/inv_9/details': () => ({
+        invoice: {
+          invoice_id: 'inv_9',
+          processing_status: 'NEEDS_REVIEW',
+          needs_ocr: true,
+          invoice_number: 'SETP990000002',
+          updated_at: '2026-12-03T10:00:00Z',
+        },
+        registration: null,
+        doubtful: [
+          { path: 'cufe', value: '11f4', correctable: true, confidence: 0, checks: ['!cufe_shape'] },
+          { path: 'lines[2].base', value: '6683266.80', correctable: true, confidence: 41, checks: [] },
+          { path: 'lines', value: null, correctable: false, confidence: 0, checks: ['!rows_read'] },
+        ],
+      }),
+      'GET /invoices/inv_9/pages/1': () => ({}),
+      'POST /invoices/inv_9/corrections': () => ({ invoice_id: 'inv_9', status: 'PENDING' }),
+    });
+    const user = userEvent.setup();
+    renderWith(<InvoiceDetail id="inv_9" canWrite />, { token: 't' });
+    const cufe = await screen.findByRole('textbox', { name: 'CUFE' });
+    expect(cufe).toHaveValue('11f4');
+    expect(screen.getByText('confianza 0 · no pasó cufe_shape')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Línea 3 · total' })).toHaveValue('6683266.80');
+    expect(screen.getByText(/No se corrige aquí/)).toBeInTheDocument();
+    expect(await screen.findByRole('img', { name: 'Página 1 del documento' })).toHaveAttribute('src', 'blob:page-1');
+    expect(calls.some((c) => c.headers.get('authorization') === 'Bearer t' && c.url.endsWith('/pages/1?width=1400'))).toBe(true);
+
+    await user.clear(cufe);
+    await user.type(cufe, '1f4dbc65');
+    await user.type(screen.getByRole('textbox', { name: 'Motivo de la corrección (opcional)' }), 'leído en la página');
+    await user.click(screen.getByRole('button', { name: 'Enviar correcciones' }));
+    expect(await screen.findByText(/Correcciones enviadas/)).toBeInTheDocument();
+    const sent = calls.find((c) => c.method === 'POST');
+    expect(await sent?.json()).toEqual({
+      corrections: [
+        { path: 'cufe', value: '1f4dbc65' },
+        { path: 'lines[2].base', value: '6683266.80' },
+      ],
+      reason: 'leído en la página',
+    });
   });
 });

@@ -86,17 +86,46 @@ pub async fn status(
     ))
 }
 
-/// `GET /invoices/{id}/details`.
+/// `GET /invoices/{id}/details`: the record, its registration, and for an invoice read from
+/// a page the fields the reader doubted (`doubtful`: path, value as text, confidence, checks,
+/// and whether it can be corrected), for a reviewer.
 pub async fn details(
     State(host): State<Arc<Host>>,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let record = find(&host, &id).await?;
     let registration = host.caps.state.registration(&id).await?;
+    let doubtful = registration.as_ref().map_or_else(Vec::new, doubtful_fields);
     Ok(json(
         StatusCode::OK,
-        json!({"invoice": record, "registration": registration}),
+        json!({"invoice": record, "registration": registration, "doubtful": doubtful}),
     ))
+}
+
+/// The fields of a registration's invoice that the reader doubted, each with its value as
+/// text (as a correction gives it); none for an invoice read from XML.
+fn doubtful_fields(registration: &serde_json::Value) -> Vec<serde_json::Value> {
+    let Ok(invoice) =
+        serde_json::from_value::<bmc_core::invoice::Invoice>(registration["invoice"].clone())
+    else {
+        return Vec::new();
+    };
+    invoice
+        .source
+        .doubtful_fields()
+        .into_iter()
+        .map(|path| {
+            let confidence = &invoice.source.confidence[path];
+            let value = invoice.field_text(path);
+            json!({
+                "path": path,
+                "value": value,
+                "correctable": value.is_some(),
+                "confidence": confidence.confidence,
+                "checks": confidence.checks,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]

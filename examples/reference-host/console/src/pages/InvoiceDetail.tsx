@@ -14,6 +14,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useSelector } from 'react-redux';
 import { problemOf, useDetailsQuery, useEmailCertificateMutation, useReviewMutation } from '../api';
+import { FieldReview } from '../components/FieldReview';
 import { StatusChip } from '../components/StatusChip';
 import { useT } from '../i18n';
 import type { RootState } from '../store';
@@ -61,6 +62,7 @@ interface Group {
   slices: Slice[];
 }
 interface Registration {
+  registrable: boolean;
   registration_id: string;
   registration_date: string;
   invoice: { number: string; issue_date: string; cufe?: string; seller: Party; buyer: Party; lines: Line[]; totals: { payable: string } };
@@ -171,7 +173,10 @@ export function InvoiceDetail({ id, canWrite }: { id: string; canWrite: boolean 
                         : '—'}
                       {match?.needs_review && <Chip size="small" color="warning" label={t.review} sx={{ ml: 1 }} />}
                     </TableCell>
-                    <TableCell align="right">{match ? match.score.toFixed(2) : '—'}</TableCell>
+                    <TableCell align="right">
+                      {/* A product found by its code needs no score. */}
+                      {!match ? '—' : match.matched_by === 'code' ? t.byItsCode : match.score.toFixed(2)}
+                    </TableCell>
                     <TableCell align="right">{line.base}</TableCell>
                   </TableRow>
                 );
@@ -256,6 +261,11 @@ export function InvoiceDetail({ id, canWrite }: { id: string; canWrite: boolean 
         </Paper>
       )}
 
+      {invoice.processing_status === 'NEEDS_REVIEW' && data.doubtful && data.doubtful.length > 0 && (
+        // Keyed by the update, so that a new reading starts from its own values.
+        <FieldReview key={invoice.updated_at} id={id} fields={data.doubtful} canWrite={canWrite} />
+      )}
+
       {canWrite && invoice.processing_status === 'NEEDS_REVIEW' && (
         <Paper sx={{ p: 2 }} component="section" aria-labelledby="review-title">
           <Typography id="review-title" variant="h6" component="h2">
@@ -266,7 +276,11 @@ export function InvoiceDetail({ id, canWrite }: { id: string; canWrite: boolean 
           )}
           <TextField fullWidth label={t.reason} value={reason} onChange={(e) => setReason(e.target.value)} sx={{ my: 2 }} />
           <Stack direction="row" spacing={2}>
-            <Button variant="contained" color="success" disabled={!reason.trim()} onClick={() => void review({ id, decision: 'approve', reason })}>
+            <Button
+              variant="contained"
+              color="success"
+              disabled={!reason.trim() || registration?.registrable === false}
+              onClick={() => void review({ id, decision: 'approve', reason })}>
               {t.approve}
             </Button>
             <Button variant="outlined" onClick={() => void review({ id, decision: 'recheck' })}>
