@@ -198,6 +198,22 @@ fn a_reviewed_scan_registers_with_its_corrections() {
 }
 
 #[test]
+fn each_line_has_the_subpartida_the_registration_decided() {
+    let (r, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
+    let commission = r.commission.clone().unwrap();
+    for line in &r.invoice.lines {
+        let charged = commission
+            .lines
+            .iter()
+            .find(|d| d.id.as_deref() == Some(line.id.as_str()))
+            .and_then(|d| d.tariff_code);
+        assert!(charged.is_some(), "line {}", line.id);
+        assert_eq!(r.tariff_code(&line.id), charged, "line {}", line.id);
+    }
+    assert_eq!(r.tariff_code("no such line"), None);
+}
+
+#[test]
 fn the_verification_code_covers_the_content() {
     let (mut r, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");
     let (again, _) = register("data/invoices/FEV-0002.xml", "2026-11-29");

@@ -164,6 +164,11 @@ def fields():
         case("seller by cedula", ["SELLER_NOT_NIT"], both(setp(["seller", "id_type"], "13"), setp(["seller", "check_digit"], None))),
         case("buyer id type unknown", ["ID_TYPE_UNKNOWN"], setp(["buyer", "id_type"], "99")),
         case("buyer id not valid", ["ID_INVALID"], setp(["buyer", "id"], "79.845.123")),
+        case(
+            "buyer cedula with letters",
+            ["ID_INVALID"],
+            both(setp(["buyer", "id_type"], "13"), both(setp(["buyer", "id"], "79845A12"), setp(["buyer", "check_digit"], None))),
+        ),
         case("seller check digit wrong", ["NIT_CHECK_DIGIT"], setp(["seller", "check_digit"], "9")),
         case("seller check digit missing", ["NIT_CHECK_DIGIT_MISSING"], setp(["seller", "check_digit"], None)),
         case("buyer is the final consumer", ["BUYER_NOT_IDENTIFIED"], setp(["buyer", "id"], "222222222222")),

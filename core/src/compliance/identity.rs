@@ -83,16 +83,30 @@ fn party(party: &Party, role: &str, rol: &str, out: &mut Findings) {
             return;
         }
     };
-    if party.id.is_empty() || !party.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    let digits_only = !id_type.is_numeric() || party.id.bytes().all(|b| b.is_ascii_digit());
+    if party.id.is_empty() || !party.id.bytes().all(|b| b.is_ascii_alphanumeric()) || !digits_only {
         out.push(
             "ID_INVALID",
             Severity::Error,
             format!("{role}.id"),
             format!(
-                "El número de identificación del {rol} ({:?}) no es válido.",
-                party.id
+                "El número de identificación del {rol} ({:?}) no es válido{}.",
+                party.id,
+                if digits_only {
+                    ""
+                } else {
+                    ": este tipo de documento lleva solo dígitos"
+                }
             ),
-            format!("The {role}'s id number ({:?}) is not valid.", party.id),
+            format!(
+                "The {role}'s id number ({:?}) is not valid{}.",
+                party.id,
+                if digits_only {
+                    ""
+                } else {
+                    ": this id type has digits only"
+                }
+            ),
         );
         return;
     }

@@ -121,6 +121,15 @@ impl IdType {
     pub fn has_check_digit(self) -> bool {
         self == IdType::Nit
     }
+
+    /// Whether its numbers are digits only: the NIT, the cédula de ciudadanía, the tarjeta
+    /// de identidad and the NUIP (a passport or a foreign document may carry letters).
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            IdType::Nit | IdType::CedulaCiudadania | IdType::TarjetaIdentidad | IdType::Nuip
+        )
+    }
 }
 
 impl fmt::Display for IdType {

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use super::matching::LineMatch;
 use crate::commission::Commission;
 use crate::compliance::Finding;
+use crate::dian::TariffCode;
 use crate::invoice::Invoice;
 
 /// A registered (or refused) invoice: everything the platform decided about it.
@@ -70,6 +71,34 @@ impl Registration {
             registration.verification_code[..10].to_ascii_uppercase()
         );
         registration
+    }
+
+    /// The subpartida of line `line_id` as the registration decided it: the one its
+    /// commission used, else its matched product's classification, else the subpartida the
+    /// line carries (scheme `020`, when it is a valid one). `None` when none is known.
+    pub fn tariff_code(&self, line_id: &str) -> Option<TariffCode> {
+        let charged = self
+            .commission
+            .as_ref()
+            .and_then(|c| c.lines.iter().find(|l| l.id.as_deref() == Some(line_id)))
+            .and_then(|l| l.tariff_code);
+        charged
+            .or_else(|| {
+                self.lines
+                    .iter()
+                    .find(|m| m.line_id == line_id)
+                    .and_then(|m| m.product.as_ref())
+                    .map(|p| p.dian_classification)
+            })
+            .or_else(|| {
+                self.invoice
+                    .lines
+                    .iter()
+                    .find(|l| l.id == line_id)
+                    .and_then(|l| l.item_code.as_ref())
+                    .filter(|c| c.scheme == "020")
+                    .and_then(|c| TariffCode::parse(&c.code).ok())
+            })
     }
 
     /// Recomputes the verification code from the content; equal to

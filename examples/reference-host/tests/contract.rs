@@ -390,15 +390,20 @@ async fn audit_contract(state: &dyn State) {
         ("ana@bmc", Some("operator"), Some("10.0.0.7"))
     );
     assert_eq!(upload.subject, "inv_00000001");
-    let status = &entries[6];
+    let corrected = &entries[6];
+    assert_eq!(
+        corrected.action, "invoice.corrected",
+        "a status change's reason comes first"
+    );
+    let status = &entries[7];
     assert_eq!(status.who, "system:registration");
     let detail: serde_json::Value = serde_json::from_str(&status.detail).unwrap();
     assert_eq!(detail["from"], "PENDING");
     assert_eq!(detail["to"], "OCR");
-    let refused: serde_json::Value = serde_json::from_str(&entries[8].detail).unwrap();
+    let refused: serde_json::Value = serde_json::from_str(&entries[9].detail).unwrap();
     assert_eq!(refused["to"], "REJECTED");
     let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, (1..=11).collect::<Vec<i64>>());
+    assert_eq!(seqs, (1..=12).collect::<Vec<i64>>());
 
     // An admin's action; paging and the subject filter.
     let admin = Actor::person("root@bmc", Some("admin"), Some("10.0.0.1".into()));
@@ -411,11 +416,11 @@ async fn audit_contract(state: &dyn State) {
         ))
         .await
         .unwrap();
-    assert_eq!(redrive.seq, 12);
-    assert_eq!(redrive.prev_hash, entries[10].hash);
+    assert_eq!(redrive.seq, 13);
+    assert_eq!(redrive.prev_hash, entries[11].hash);
     assert_eq!(
         state.audit_head().await.unwrap(),
-        Some((12, redrive.hash.clone()))
+        Some((13, redrive.hash.clone()))
     );
     let page = state.audit_entries(10, 2, None).await.unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [11, 12]);
@@ -425,12 +430,12 @@ async fn audit_contract(state: &dyn State) {
         .unwrap();
     assert_eq!(
         on_two.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-        ["invoice.uploaded", "invoice.status"]
+        ["invoice.uploaded", "invoice.corrected", "invoice.status"]
     );
 
     let report = bmc_host::audit::verify(state, None).await.unwrap();
     assert!(report.intact, "{report:?}");
-    assert_eq!(report.entries, 12);
+    assert_eq!(report.entries, 13);
     assert_eq!(report.head_hash, redrive.hash);
     let anchor = bmc_host::audit::Anchor {
         seq: 11,
@@ -588,7 +593,7 @@ async fn state_cufe_race(state: Arc<dyn State>) {
     // Twenty appends, ten of them from transactions at once, chained one after another.
     let report = bmc_host::audit::verify(state.as_ref(), None).await.unwrap();
     assert!(report.intact, "{report:?}");
-    assert_eq!(report.entries, 12 + 20);
+    assert_eq!(report.entries, 13 + 20);
 }
 
 /// Someone with the database's keys edits and removes audit entries: the log refuses it
@@ -789,8 +794,11 @@ async fn queue_contract(queue: Arc<dyn Queue>, extras: Extras) {
 }
 
 /// FIFO order after a delete, and many consumers sharing a queue without a message handed
-/// to two of them.
-async fn queue_sharing(queue: Arc<dyn Queue>) {
+/// to two of them (`exactly_once`). A standard SQS queue delivers at least once, as AWS
+/// documents (and moto, under concurrent receives on a busy machine, now and then hands one
+/// message twice): there every message must arrive, a few of them twice at most; the workers
+/// are idempotent.
+async fn queue_sharing(queue: Arc<dyn Queue>, exactly_once: bool) {
     let now = Duration::ZERO;
     let fifo = QueueName::InvoiceProcessing;
     queue
@@ -843,8 +851,12 @@ async fn queue_sharing(queue: Arc<dyn Queue>) {
         all.extend(consumer.await.unwrap());
     }
     let distinct: HashSet<&String> = all.iter().collect();
-    assert_eq!(all.len(), 200, "each message once");
-    assert_eq!(distinct.len(), 200);
+    assert_eq!(distinct.len(), 200, "every message delivered");
+    if exactly_once {
+        assert_eq!(all.len(), 200, "each message once");
+    } else {
+        assert!(all.len() <= 210, "a few at most again: {}", all.len());
+    }
 }
 
 /// What every [`Storage`] must do.
@@ -939,7 +951,7 @@ fn sqlite_queue_keeps_the_contract() {
             )
         };
         queue_contract(open("a.sqlite"), ALL_EXTRAS).await;
-        queue_sharing(open("b.sqlite")).await;
+        queue_sharing(open("b.sqlite"), true).await;
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -1011,7 +1023,7 @@ mod on_postgres {
                 ))
             };
             queue_contract(open(Postgres::connect(&a, 8).await.unwrap()), ALL_EXTRAS).await;
-            queue_sharing(open(Postgres::connect(&b, 8).await.unwrap())).await;
+            queue_sharing(open(Postgres::connect(&b, 8).await.unwrap()), true).await;
         });
     }
 
@@ -1193,7 +1205,7 @@ mod on_aws {
                 },
             )
             .await;
-            queue_sharing(open("b-").await).await;
+            queue_sharing(open("b-").await, false).await;
             // Opened again (another process), the queues are found and shared.
             let again = SqsQueue::open(
                 aws_sdk_sqs::Client::new(&sdk),

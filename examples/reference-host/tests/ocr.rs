@@ -243,3 +243,43 @@ fn a_reviewer_corrects_the_doubtful_fields_beside_the_page() {
     assert_eq!(detail["reason"], "leído en la página");
     assert_eq!(entry["role"], "admin");
 }
+
+#[test]
+fn ocr_text_uploaded_as_is_is_corrected_too() {
+    let data = scratch("ocr-text-review");
+    let host = TestHost::start(config(&data));
+    let tsv =
+        std::fs::read(common::root().join("data/invoices/ocr/FEV-0002.tesseract.tsv")).unwrap();
+    let (status, upload) = host.upload(&tsv);
+    assert_eq!(status, 202, "{upload}");
+    let id = upload["invoice_id"].as_str().unwrap().to_string();
+    assert_eq!(host.final_status(&id)["status"], "NEEDS_REVIEW");
+    // Text has no page to show.
+    let (status, _) = host.get(
+        &format!("/invoices/{id}/pages/1"),
+        Some(&host.token(Role::Viewer)),
+    );
+    assert_eq!(status, 409);
+    let printed: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(common::root().join("data/invoices/FEV-0002.json")).unwrap(),
+    )
+    .unwrap();
+    let (_, details) = host.get_json(&format!("/invoices/{id}/details"));
+    let list: Vec<serde_json::Value> = details["doubtful"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| match f["path"].as_str().unwrap() {
+            "cufe" => serde_json::json!({"path": "cufe", "value": printed["cufe"]}),
+            path => serde_json::json!({"path": path, "value": f["value"]}),
+        })
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({"corrections": list})).unwrap();
+    let (status, answer) = host.post(
+        &format!("/invoices/{id}/corrections"),
+        "application/json",
+        &body,
+    );
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(host.final_status(&id)["status"], "REGISTERED");
+}

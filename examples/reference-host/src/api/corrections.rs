@@ -2,7 +2,8 @@
 //! doubted, and the invoice is registered again with them.
 //!
 //! The corrections are checked against the invoice as it was read before anything changes
-//! (422 `INVOICE_CORRECTION_INVALID` naming the field); each one's value before and after is
+//! (422 `INVOICE_CORRECTION_INVALID` naming the field; an invoice read from XML is exact and
+//! has none to correct); each one's value before and after is
 //! kept in the audit trail (`invoice.corrected`), in the transaction that sends the invoice
 //! back to registration. Registration reads the stored text again and applies every
 //! correction made so far (`bmc_core::invoice::Invoice::correct`), so a second round keeps
@@ -54,11 +55,6 @@ pub async fn correct(
             format!("invoice {id}: {why}"),
         )
     };
-    if !invoice.needs_ocr {
-        return Err(conflict(
-            "it was read from XML, exactly: it has no field read from a page to correct",
-        ));
-    }
     let registration = host
         .caps
         .state

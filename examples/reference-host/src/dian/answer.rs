@@ -87,7 +87,7 @@ impl ComplianceRequest {
                 serde_json::json!({
                     "id": line.id,
                     "description": line.description,
-                    "tariff_code": tariff_code_of(registration, &line.id),
+                    "tariff_code": registration.tariff_code(&line.id).map(|c| c.as_str().to_string()),
                     "quantity": line.quantity.to_string(),
                     "base": line.base.to_string(),
                 })
@@ -121,24 +121,4 @@ impl ComplianceRequest {
             library_errors,
         }
     }
-}
-
-/// The subpartida of line `line_id`: its matched product's, or the one the line carries.
-pub fn tariff_code_of(registration: &Registration, line_id: &str) -> Option<String> {
-    let matched = registration
-        .lines
-        .iter()
-        .find(|m| m.line_id == line_id)
-        .and_then(|m| m.product.as_ref())
-        .map(|p| p.dian_classification.as_str().to_string());
-    matched.or_else(|| {
-        registration
-            .invoice
-            .lines
-            .iter()
-            .find(|l| l.id == line_id)
-            .and_then(|l| l.item_code.as_ref())
-            .filter(|c| c.scheme == "020")
-            .map(|c| c.code.replace('.', ""))
-    })
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use bmc_core::pipeline::Registration;
 
-use super::{Authority, ComplianceRequest, Source, answer::tariff_code_of};
+use super::{Authority, ComplianceRequest, Source};
 
 /// What DIAN said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -65,7 +65,8 @@ pub async fn check(authority: &dyn Authority, registration: &Registration) -> Di
         .invoice
         .lines
         .iter()
-        .filter_map(|line| tariff_code_of(registration, &line.id))
+        .filter_map(|line| registration.tariff_code(&line.id))
+        .map(|code| code.as_str().to_string())
         .collect();
     let mut result = DianCheck {
         verdict: Verdict::Confirmed,
