@@ -110,6 +110,9 @@ enum RetentionAction {
         /// Who asks (for the audit log).
         #[arg(long, default_value = "cli")]
         by: String,
+        /// Count what would be deleted, by status, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -268,7 +271,11 @@ fn analytics_export(
 }
 
 fn retention(config: &Config, action: RetentionAction) -> ExitCode {
-    let RetentionAction::Purge { before, by } = action;
+    let RetentionAction::Purge {
+        before,
+        by,
+        dry_run,
+    } = action;
     let today = bmc_core::rules::today_in_colombia();
     // Refused before anything is opened.
     if let Err(e) = bmc_host::retention::check(before, today, config.retention.years) {
@@ -279,6 +286,28 @@ fn retention(config: &Config, action: RetentionAction) -> ExitCode {
         let caps = Capabilities::configured(config)
             .await
             .map_err(|e| e.to_string())?;
+        if dry_run {
+            let cutoff = bmc_host::retention::cutoff_of(before);
+            let preview = bmc_host::retention::preview(caps.state.as_ref(), &cutoff)
+                .await
+                .map_err(|e| e.to_string())?;
+            let statuses: Vec<String> = preview
+                .by_status
+                .iter()
+                .map(|(status, n)| format!("{status} {n}"))
+                .collect();
+            println!(
+                "dry run: would purge {} invoices uploaded before {before} ({}); {} still in process kept; nothing deleted",
+                preview.invoices(),
+                if statuses.is_empty() {
+                    "none".to_string()
+                } else {
+                    statuses.join(", ")
+                },
+                preview.in_progress
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         let actor = bmc_host::capability::Actor::person(&by, Some("admin"), Some("cli".into()));
         let report = bmc_host::retention::purge(
             caps.state.as_ref(),

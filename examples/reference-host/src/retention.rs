@@ -5,7 +5,11 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::capability::{Actor, CapabilityError, Purged, State, Storage};
+use std::collections::BTreeMap;
+
+use crate::capability::{
+    Actor, CapabilityError, InvoiceFilter, PURGEABLE, Purged, State, Status, Storage,
+};
 
 /// The fewest years anything is kept.
 pub const MINIMUM_YEARS: u32 = 7;
@@ -90,7 +94,7 @@ pub async fn purge(
     actor: &Actor,
 ) -> Result<PurgeReport, RetentionError> {
     check(before, today, years)?;
-    let cutoff = format!("{before}T00:00:00.000Z");
+    let cutoff = cutoff_of(before);
     let mut report = PurgeReport::default();
     loop {
         let batch = state.purge_before(&cutoff, BATCH, actor).await?;
@@ -109,6 +113,59 @@ pub async fn purge(
         report.invoices.extend(batch);
     }
     Ok(report)
+}
+
+/// What a purge before a cutoff would delete: counted, nothing deleted.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Preview {
+    /// The invoices that old whose processing is over, by status: a purge deletes them.
+    pub by_status: BTreeMap<&'static str, u64>,
+    /// The invoices that old still being processed: a purge keeps them.
+    pub in_progress: u64,
+}
+
+impl Preview {
+    /// How many invoices a purge would delete.
+    pub fn invoices(&self) -> u64 {
+        self.by_status.values().sum()
+    }
+}
+
+/// Invoices counted a page.
+const PAGE: usize = 500;
+
+/// Counts what [`purge`] would delete before `cutoff` (RFC 3339, uploads before it), by
+/// status, without deleting or auditing anything (a dry run).
+pub async fn preview(state: &dyn State, cutoff: &str) -> Result<Preview, RetentionError> {
+    let mut preview = Preview::default();
+    let mut after = None;
+    loop {
+        let page = state
+            .list_invoices(&InvoiceFilter {
+                to: Some(cutoff.to_string()),
+                after: after.take(),
+                limit: PAGE,
+                ..InvoiceFilter::default()
+            })
+            .await?;
+        for invoice in &page {
+            let status: Status = invoice.processing_status;
+            if PURGEABLE.contains(&status) {
+                *preview.by_status.entry(status.name()).or_default() += 1;
+            } else {
+                preview.in_progress += 1;
+            }
+        }
+        if page.len() < PAGE {
+            return Ok(preview);
+        }
+        after = page.last().map(|i| i.invoice_id.clone());
+    }
+}
+
+/// The cutoff of a purge before `before`: midnight UTC.
+pub fn cutoff_of(before: NaiveDate) -> String {
+    format!("{before}T00:00:00.000Z")
 }
 
 #[cfg(test)]

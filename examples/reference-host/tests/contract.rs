@@ -504,10 +504,28 @@ async fn purge_contract(state: &dyn State) {
     let audited_before = state.audit_entries(0, 100_000, None).await.unwrap().len();
     let future = (chrono::Utc::now() + chrono::Duration::days(1))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // A dry run counts what goes, and deletes nothing.
+    let preview = bmc_host::retention::preview(state, &future).await.unwrap();
+    let in_process: u64 = state
+        .status_counts()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(status, _)| !PURGEABLE.contains(status))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(preview.in_progress, in_process, "those in process stay");
+    assert!(in_process >= 1);
+    let audited_after_preview = state.audit_entries(0, 100_000, None).await.unwrap().len();
+    assert_eq!(
+        audited_after_preview, audited_before,
+        "a dry run writes nothing"
+    );
     let first = state.purge_before(&future, 2, &archivist).await.unwrap();
     assert_eq!(first.len(), 2, "at most the limit");
     let rest = state.purge_before(&future, 1000, &archivist).await.unwrap();
     let purged: Vec<_> = first.iter().chain(&rest).collect();
+    assert_eq!(preview.invoices(), purged.len() as u64, "{preview:?}");
     for p in &purged {
         assert!(state.invoice(&p.invoice_id).await.unwrap().is_none());
         assert!(state.registration(&p.invoice_id).await.unwrap().is_none());

@@ -10,6 +10,10 @@ use std::process::Command;
 use common::{TestHost, config, scratch};
 
 fn purge(config: &std::path::Path, before: &str) -> (i32, String) {
+    purge_with(config, before, &[])
+}
+
+fn purge_with(config: &std::path::Path, before: &str, more: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_bmc-host"))
         .arg("--config")
         .arg(config)
@@ -21,6 +25,7 @@ fn purge(config: &std::path::Path, before: &str) -> (i32, String) {
             "--by",
             "archivo@bmc",
         ])
+        .args(more)
         .output()
         .unwrap();
     (
@@ -51,6 +56,13 @@ fn a_purge_younger_than_seven_years_is_refused_and_an_older_one_keeps_todays_inv
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("RETENTION_REFUSED"), "{out}");
     assert!(out.contains("kept 7 years"), "{out}");
+
+    let (code, out) = purge_with(&file, "2019-01-01", &["--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("dry run: would purge 0 invoices"), "{out}");
+    // A dry run is refused a young cutoff too.
+    let (code, _) = purge_with(&file, &a_year_ago, &["--dry-run"]);
+    assert_eq!(code, 2);
 
     let (code, out) = purge(&file, "2019-01-01");
     assert_eq!(code, 0, "{out}");
