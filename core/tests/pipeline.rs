@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use bmc_core::catalog::{self, Catalog};
 use bmc_core::certificate;
 use bmc_core::invoice::generate::{TEST_SOFTWARE_PIN, TEST_TECHNICAL_KEY};
-use bmc_core::pipeline::{Event, MatchKind, Pipeline, PipelineOptions, Registration};
+use bmc_core::pipeline::{Decision, Event, MatchKind, Pipeline, PipelineOptions, Registration};
 use bmc_core::rules::RuleBook;
 
 fn root() -> PathBuf {
@@ -192,6 +192,7 @@ fn a_reviewed_scan_registers_with_its_corrections() {
         .unwrap();
     assert!(low(&r).is_empty(), "{:?}", r.findings);
     assert!(r.registrable);
+    assert_eq!(r.decision(), Decision::Registered);
     // With its CUFE right the scan is the invoice the XML is: the same commission.
     assert_eq!(r.invoice.cufe, exact.invoice.cufe);
     assert_eq!(r.commission.unwrap().total, exact.commission.unwrap().total);
@@ -246,6 +247,8 @@ fn the_certificate_is_deterministic_and_reads_back() {
     assert_eq!(pdf, certificate::render(&r).unwrap(), "byte-identical");
     assert!(pdf.starts_with(b"%PDF-"));
     let (refused, _) = register("data/invoices/faulty/final-consumer.xml", "2026-11-29");
+    // Errors in an exact document: rejected, no person to read a page.
+    assert_eq!(refused.decision(), Decision::Rejected);
     let refused_pdf = certificate::render(&refused).unwrap();
     if !(tool("pdftotext") && tool("zbarimg")) {
         eprintln!("pdftotext or zbarimg is not installed: the PDF is not read back here (CI does)");

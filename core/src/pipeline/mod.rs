@@ -32,12 +32,14 @@
 //! ```
 
 mod batch;
+mod decision;
 mod events;
 mod looked_up;
 mod matching;
 mod registration;
 
 pub use batch::{BatchOptions, BatchOutcome, PipelineError};
+pub use decision::Decision;
 pub use events::{Event, EventSink, NoEvents};
 pub use matching::{LineMatch, MatchKind};
 pub use registration::Registration;

@@ -4,9 +4,8 @@
 
 use std::sync::Arc;
 
-use bmc_core::compliance::Severity;
 use bmc_core::invoice::Correction;
-use bmc_core::pipeline::Registration;
+use bmc_core::pipeline::{Decision, Registration};
 use serde::Deserialize;
 
 use super::WorkError;
@@ -160,47 +159,14 @@ fn unreadable(invoice: &InvoiceRecord, e: &bmc_core::Error) -> (Outcome, Vec<Out
     (outcome, vec![event])
 }
 
-/// The status a registration gets: REJECTED when it cannot be registered, NEEDS_REVIEW when
-/// it can but a finding or a line's product match asks for a person, REGISTERED otherwise.
-/// An invoice read from a page whose every error is on a field the reader doubted goes to
-/// NEEDS_REVIEW, not REJECTED: the error may be the reader's, and a person reading the page
-/// corrects the field (`POST /invoices/{id}/corrections`) or rejects the invoice.
+/// The status a registration gets: the library's decision
+/// ([`Registration::decision`](bmc_core::pipeline::Registration::decision)).
 pub fn status_of(registration: &Registration) -> Status {
-    if !registration.registrable {
-        if errors_on_doubtful_fields(registration) {
-            Status::NeedsReview
-        } else {
-            Status::Rejected
-        }
-    } else if registration
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Warning)
-        || registration.lines.iter().any(|l| l.needs_review)
-    {
-        Status::NeedsReview
-    } else {
-        Status::Registered
+    match registration.decision() {
+        Decision::Registered => Status::Registered,
+        Decision::NeedsReview => Status::NeedsReview,
+        Decision::Rejected => Status::Rejected,
     }
-}
-
-/// Whether every error finding is on a field the OCR reader doubted (or within one).
-fn errors_on_doubtful_fields(registration: &Registration) -> bool {
-    let doubtful = registration.invoice.source.doubtful_fields();
-    let mut errors = registration
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .peekable();
-    errors.peek().is_some()
-        && errors.all(|f| {
-            doubtful.iter().any(|d| {
-                f.path == *d
-                    || f.path
-                        .strip_prefix(d)
-                        .is_some_and(|rest| rest.starts_with(['.', '[']))
-            })
-        })
 }
 
 async fn registered(
