@@ -49,7 +49,10 @@ async function shot(page, name) {
 }
 
 const data = mkdtempSync(join(tmpdir(), 'bmc-console-e2e-'));
-const { base, host } = await startHost(data);
+const { base, host } = await startHost(data).catch((e) => {
+  rmSync(data, { recursive: true, force: true });
+  throw e;
+});
 const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
 try {
   const context = await browser.newContext({ acceptDownloads: true, locale: 'es-CO', bypassCSP: true });

@@ -35,6 +35,17 @@ export async function startHost(data) {
   // Only the file configures it: the caller's BMC_HOST_* variables would override it.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BMC_HOST_')));
   const host = spawn(bin, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  try {
+    return await ready(host);
+  } catch (e) {
+    // A host that did not come up is not left running.
+    host.kill('SIGKILL');
+    throw e;
+  }
+}
+
+/** Waits until `host` listens and is ready; answers its address and process. */
+async function ready(host) {
   const base = await new Promise((ok, fail) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error(`the host did not start:\n${seen}`)), 120_000);
