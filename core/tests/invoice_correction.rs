@@ -112,6 +112,14 @@ fn a_corrected_number_keeps_its_prefix() {
     invoice.correct(&[fix("number", "SETT123")]).unwrap();
     assert_eq!(invoice.number, "SETT123");
     assert_eq!(invoice.prefix.as_deref(), Some("SETT"));
+    // The invoice remembers what a person gave, for a later round.
+    assert_eq!(
+        invoice.corrections(),
+        [Correction {
+            path: "number".into(),
+            value: "SETT123".into()
+        }]
+    );
 }
 
 #[test]

@@ -65,6 +65,22 @@ impl Invoice {
         field.get(self)
     }
 
+    /// The corrections a person made to this invoice: each field marked [`OPERATOR`] with its
+    /// value now, so that a later round of corrections keeps the earlier ones.
+    pub fn corrections(&self) -> Vec<Correction> {
+        self.source
+            .confidence
+            .iter()
+            .filter(|(_, c)| c.checks.iter().any(|check| check == OPERATOR))
+            .filter_map(|(path, _)| {
+                Some(Correction {
+                    path: path.clone(),
+                    value: self.field_text(path)?,
+                })
+            })
+            .collect()
+    }
+
     /// Applies `corrections`, all or none: on an error the invoice is unchanged. Returns each
     /// field's value before and after. A path given twice takes its last value.
     ///

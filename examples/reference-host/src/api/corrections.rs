@@ -14,7 +14,7 @@ use std::sync::Arc;
 use axum::extract::{Extension, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bmc_core::invoice::{Correction, Invoice, OPERATOR};
+use bmc_core::invoice::{Correction, Invoice};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -69,7 +69,7 @@ pub async fn correct(
                 format!("the stored invoice of {id}: {e}"),
             )
         })?;
-    let earlier = corrected_before(&read);
+    let earlier = read.corrections();
     let done = read
         .correct(&body.corrections)
         .map_err(|e| Problem::core(&e.into()))?;
@@ -106,20 +106,4 @@ pub async fn correct(
             "links": {"status": format!("/invoices/{id}/status")},
         }),
     ))
-}
-
-/// The corrections a reviewer made in an earlier round: the fields a person gave.
-fn corrected_before(invoice: &Invoice) -> Vec<Correction> {
-    invoice
-        .source
-        .confidence
-        .iter()
-        .filter(|(_, c)| c.checks.iter().any(|check| check == OPERATOR))
-        .filter_map(|(path, _)| {
-            Some(Correction {
-                path: path.clone(),
-                value: invoice.field_text(path)?,
-            })
-        })
-        .collect()
 }
